@@ -1,0 +1,95 @@
+use super::create::{parse_full_name, parse_opt, taken};
+use crate::audit::{self, Changes};
+use crate::error::FieldErrors;
+use crate::{Core, CoreError, CoreResult, Ctx};
+use khach_types::api::{Account, ChangePassword, UpdateProfile};
+use khach_types::{ContactPhone, Email, Password};
+
+/// A person edits their own name, contact details and language.
+pub async fn update_profile(core: &Core, ctx: &Ctx, input: UpdateProfile) -> CoreResult<Account> {
+    let id = ctx.account_id().ok_or(CoreError::Unauthenticated)?;
+    let mut errs = FieldErrors::default();
+    let full_name = input
+        .full_name
+        .as_deref()
+        .map(|n| parse_full_name(&mut errs, n));
+    let email = input
+        .email
+        .as_ref()
+        .map(|e| parse_opt(&mut errs, "email", e.as_deref(), Email::parse));
+    let phone = input
+        .phone
+        .as_ref()
+        .map(|p| parse_opt(&mut errs, "phone", p.as_deref(), ContactPhone::parse));
+    errs.finish()?;
+    let tx = core.db.begin().await?;
+    let old = khach_db::accounts::get(&tx, id)
+        .await?
+        .ok_or(CoreError::NotFound)?;
+    let mut row = old.clone();
+    if let Some(Some(n)) = full_name {
+        row.full_name = n;
+    }
+    if let Some(Some(e)) = email {
+        row.email = e.map(|e| e.as_str().to_string());
+    }
+    if let Some(Some(p)) = phone {
+        row.phone = p.map(|p| p.as_str().to_string());
+    }
+    if let Some(l) = input.locale {
+        row.locale = l.as_str().into();
+    }
+    let mut ch = Changes::new();
+    ch.diff("full_name", &old.full_name, &row.full_name);
+    ch.diff("email", &old.email, &row.email);
+    ch.diff("phone", &old.phone, &row.phone);
+    ch.diff("locale", &old.locale, &row.locale);
+    if ch.is_empty() {
+        return Ok(super::to_api(old));
+    }
+    row.updated_at = ctx.now;
+    let saved = khach_db::accounts::update(&tx, row).await.map_err(taken)?;
+    audit::record(
+        &tx,
+        ctx,
+        "account",
+        Some(id.to_string()),
+        "update_profile",
+        ch,
+    )
+    .await?;
+    khach_db::commit(tx).await?;
+    Ok(super::to_api(saved))
+}
+
+/// Changes one's own password after proving the current one; other sessions end.
+pub async fn change_password(core: &Core, ctx: &Ctx, input: ChangePassword) -> CoreResult<()> {
+    let actor = ctx.actor().ok_or(CoreError::Unauthenticated)?;
+    let id = actor.account.id;
+    let new =
+        Password::parse(&input.new_password).map_err(|e| CoreError::field("new_password", e))?;
+    let current = khach_db::accounts::get(core.db.conn(), id)
+        .await?
+        .ok_or(CoreError::NotFound)?;
+    if !crate::auth::password::verify(&input.current_password, &current.password_hash).await? {
+        return Err(CoreError::fields([(
+            "current_password",
+            "value-wrong-password",
+        )]));
+    }
+    let hash = crate::auth::password::hash(core, new.expose()).await?;
+    let tx = core.db.begin().await?;
+    khach_db::accounts::set_password(&tx, id, hash, ctx.now).await?;
+    khach_db::sessions::delete_for_account(&tx, id, actor.session_hash.as_deref()).await?;
+    audit::record(
+        &tx,
+        ctx,
+        "account",
+        Some(id.to_string()),
+        "change_password",
+        Changes::new(),
+    )
+    .await?;
+    khach_db::commit(tx).await?;
+    Ok(())
+}

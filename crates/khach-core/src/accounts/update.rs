@@ -1,0 +1,135 @@
+use super::create::{check_refs, parse_full_name, parse_opt, taken};
+use crate::audit::{self, Changes};
+use crate::error::FieldErrors;
+use crate::{Core, CoreError, CoreResult, Ctx};
+use khach_types::api::{Account, ResetPassword, UpdateAccount};
+use khach_types::{Action, ContactPhone, Email, Module, Password};
+
+pub async fn update(core: &Core, ctx: &Ctx, id: i64, input: UpdateAccount) -> CoreResult<Account> {
+    ctx.require(Module::Accounts, Action::Edit)?;
+    let mut errs = FieldErrors::default();
+    let full_name = input
+        .full_name
+        .as_deref()
+        .map(|n| parse_full_name(&mut errs, n));
+    let email = input
+        .email
+        .as_ref()
+        .map(|e| parse_opt(&mut errs, "email", e.as_deref(), Email::parse));
+    let phone = input
+        .phone
+        .as_ref()
+        .map(|p| parse_opt(&mut errs, "phone", p.as_deref(), ContactPhone::parse));
+    errs.finish()?;
+
+    let tx = core.db.begin().await?;
+    let old = khach_db::accounts::get(&tx, id)
+        .await?
+        .ok_or(CoreError::NotFound)?;
+    let old_role = khach_db::roles::get(&tx, old.role_id).await?;
+    let was_admin = old_role.is_some_and(|r| r.is_admin);
+    if was_admin && !ctx.is_admin() {
+        return Err(CoreError::Forbidden);
+    }
+    let mut row = old.clone();
+    if let Some(Some(n)) = full_name {
+        row.full_name = n;
+    }
+    if let Some(Some(e)) = email {
+        row.email = e.map(|e| e.as_str().to_string());
+    }
+    if let Some(Some(p)) = phone {
+        row.phone = p.map(|p| p.as_str().to_string());
+    }
+    if let Some(d) = input.department_id {
+        row.department_id = d;
+    }
+    if let Some(r) = input.role_id {
+        row.role_id = r;
+    }
+    if let Some(a) = input.active {
+        row.active = a;
+    }
+    if let Some(a) = input.auto_assign {
+        row.auto_assign = a;
+    }
+    if let Some(l) = input.locale {
+        row.locale = l.as_str().into();
+    }
+    let is_admin = if row.role_id != old.role_id || row.department_id != old.department_id {
+        check_refs(&tx, ctx, row.role_id, row.department_id).await?
+    } else {
+        was_admin
+    };
+    // Losing an admin (demoted or deactivated) must leave at least one active admin.
+    if was_admin && old.active && (!is_admin || !row.active) {
+        let admins = khach_db::accounts::count_active_admins(&tx).await?;
+        if admins <= 1 {
+            return Err(CoreError::LastAdmin);
+        }
+    }
+    let mut ch = Changes::new();
+    ch.diff("full_name", &old.full_name, &row.full_name);
+    ch.diff("email", &old.email, &row.email);
+    ch.diff("phone", &old.phone, &row.phone);
+    ch.diff("department_id", &old.department_id, &row.department_id);
+    ch.diff("role_id", &old.role_id, &row.role_id);
+    ch.diff("active", &old.active, &row.active);
+    ch.diff("auto_assign", &old.auto_assign, &row.auto_assign);
+    ch.diff("locale", &old.locale, &row.locale);
+    if ch.is_empty() {
+        return Ok(super::to_api(old));
+    }
+    row.updated_at = ctx.now;
+    let saved = khach_db::accounts::update(&tx, row).await.map_err(taken)?;
+    if old.active && !saved.active {
+        // Deactivation stops every way in at once: sessions, API keys, reset links.
+        khach_db::sessions::delete_for_account(&tx, id, None).await?;
+        khach_db::api_keys::revoke_all_for_account(&tx, id, ctx.now).await?;
+        khach_db::tokens::expire_all(&tx, "password_reset", Some(id), ctx.now).await?;
+    }
+    let action = match (old.active, saved.active) {
+        (true, false) => "deactivate",
+        (false, true) => "activate",
+        _ => "update",
+    };
+    audit::record(&tx, ctx, "account", Some(id.to_string()), action, ch).await?;
+    khach_db::commit(tx).await?;
+    Ok(super::to_api(saved))
+}
+
+/// An administrator sets a new password for someone; their sessions end.
+pub async fn reset_password(
+    core: &Core,
+    ctx: &Ctx,
+    id: i64,
+    input: ResetPassword,
+) -> CoreResult<()> {
+    ctx.require(Module::Accounts, Action::Edit)?;
+    let pw =
+        Password::parse(&input.new_password).map_err(|e| CoreError::field("new_password", e))?;
+    let target = khach_db::accounts::get(core.db.conn(), id)
+        .await?
+        .ok_or(CoreError::NotFound)?;
+    let target_admin = khach_db::roles::get(core.db.conn(), target.role_id)
+        .await?
+        .is_some_and(|r| r.is_admin);
+    if target_admin && !ctx.is_admin() {
+        return Err(CoreError::Forbidden);
+    }
+    let hash = crate::auth::password::hash(core, pw.expose()).await?;
+    let tx = core.db.begin().await?;
+    khach_db::accounts::set_password(&tx, id, hash, ctx.now).await?;
+    khach_db::sessions::delete_for_account(&tx, id, None).await?;
+    audit::record(
+        &tx,
+        ctx,
+        "account",
+        Some(id.to_string()),
+        "reset_password",
+        Changes::new(),
+    )
+    .await?;
+    khach_db::commit(tx).await?;
+    Ok(())
+}

@@ -1,0 +1,91 @@
+//! Log in with username and password. Failures are counted in the database per
+//! account and per address; past the limit the answer is 429 with a wait time.
+
+use crate::audit::{self, Changes};
+use crate::core::sha256_hex;
+use crate::{Core, CoreError, CoreResult, Ctx};
+use chrono::Duration;
+use khach_db::accounts::Account;
+use khach_db::sessions::Session;
+
+const WINDOW_MINUTES: i64 = 15;
+const MAX_PER_ACCOUNT: u64 = 5;
+const MAX_PER_ADDRESS: u64 = 30;
+
+pub struct LoginOutcome {
+    /// The cookie value; only its hash is stored.
+    pub session_token: String,
+    pub account: Account,
+}
+
+async fn throttled(core: &Core, key: &str, max: u64, ctx: &Ctx) -> CoreResult<()> {
+    let since = ctx.now - Duration::minutes(WINDOW_MINUTES);
+    let (n, oldest) = khach_db::login_attempts::recent(core.db.conn(), key, since).await?;
+    if n >= max {
+        let free_at = oldest.unwrap_or(ctx.now) + Duration::minutes(WINDOW_MINUTES);
+        let secs = (free_at - ctx.now).num_seconds().max(1) as u64;
+        return Err(CoreError::TooManyRequests {
+            retry_after_secs: secs,
+        });
+    }
+    Ok(())
+}
+
+pub async fn login(
+    core: &Core,
+    ctx: &Ctx,
+    username: &str,
+    password: &str,
+) -> CoreResult<LoginOutcome> {
+    let uname = username.trim().to_lowercase();
+    let acct_key = format!("account:{uname}");
+    let ip_key = format!("ip:{}", ctx.ip.as_deref().unwrap_or("-"));
+    throttled(core, &acct_key, MAX_PER_ACCOUNT, ctx).await?;
+    throttled(core, &ip_key, MAX_PER_ADDRESS, ctx).await?;
+
+    let found = khach_db::accounts::by_username(core.db.conn(), &uname).await?;
+    let stored = found
+        .as_ref()
+        .map(|a| a.password_hash.as_str())
+        .unwrap_or(super::password::DUMMY_HASH);
+    let ok = super::password::verify(password, stored).await?;
+    let account = match found {
+        Some(a) if ok && a.active => a,
+        _ => {
+            let tx = core.db.begin().await?;
+            khach_db::login_attempts::record(&tx, &acct_key, ctx.now).await?;
+            khach_db::login_attempts::record(&tx, &ip_key, ctx.now).await?;
+            khach_db::commit(tx).await?;
+            tracing::info!(target: "khach::auth", "login failed");
+            return Err(CoreError::InvalidCredentials);
+        }
+    };
+
+    // A fresh random id at every login (no session fixation).
+    let token = core.token("ks_", 32);
+    let tx = core.db.begin().await?;
+    khach_db::login_attempts::clear(&tx, &acct_key).await?;
+    khach_db::login_attempts::purge_before(&tx, ctx.now - Duration::days(1)).await?;
+    khach_db::sessions::purge_expired(&tx, ctx.now).await?;
+    khach_db::sessions::insert(
+        &tx,
+        Session {
+            id_hash: sha256_hex(&token),
+            account_id: account.id,
+            created_at: ctx.now,
+            expires_at: ctx.now + Duration::hours(core.config.session_hours),
+            ip: ctx.ip.clone(),
+        },
+    )
+    .await?;
+    let mut who = ctx.clone();
+    who.principal = crate::Principal::Account(Box::new(
+        super::actor_for(core, account.clone(), None, None).await?,
+    ));
+    audit::record(&tx, &who, "session", None, "login", Changes::new()).await?;
+    khach_db::commit(tx).await?;
+    Ok(LoginOutcome {
+        session_token: token,
+        account,
+    })
+}

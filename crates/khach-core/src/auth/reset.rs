@@ -1,0 +1,103 @@
+//! "Forgot password": a one-time link valid for one hour, sent by e-mail when SMTP is
+//! configured. The answer never reveals whether an account exists.
+
+use crate::audit::{self, Changes};
+use crate::core::sha256_hex;
+use crate::{Core, CoreError, CoreResult, Ctx};
+use chrono::Duration;
+use khach_db::tokens::Token;
+use khach_types::Password;
+
+const PURPOSE: &str = "password_reset";
+
+/// Sends a reset link to the account named by username or e-mail, if it exists, is
+/// active and has an e-mail. `Unavailable` when no SMTP server is configured.
+pub async fn request_reset(
+    core: &Core,
+    ctx: &Ctx,
+    who: &str,
+    subject: &str,
+    body: impl Fn(&str) -> String,
+) -> CoreResult<()> {
+    let Some(mailer) = &core.mailer else {
+        return Err(CoreError::Unavailable("smtp not configured".into()));
+    };
+    let who = who.trim().to_lowercase();
+    let found = match khach_db::accounts::by_username(core.db.conn(), &who).await? {
+        Some(a) => Some(a),
+        None => khach_db::accounts::by_email(core.db.conn(), &who).await?,
+    };
+    let Some(account) = found.filter(|a| a.active) else {
+        return Ok(());
+    };
+    let Some(email) = account.email.clone() else {
+        return Ok(());
+    };
+    let token = core.token("", 24);
+    let tx = core.db.begin().await?;
+    khach_db::tokens::expire_all(&tx, PURPOSE, Some(account.id), ctx.now).await?;
+    khach_db::tokens::insert(
+        &tx,
+        Token {
+            token_hash: sha256_hex(&token),
+            purpose: PURPOSE.into(),
+            account_id: Some(account.id),
+            created_at: ctx.now,
+            expires_at: ctx.now + Duration::hours(1),
+            used_at: None,
+        },
+    )
+    .await?;
+    khach_db::commit(tx).await?;
+    let link = format!(
+        "{}/reset-password?token={token}",
+        core.config.public_url.trim_end_matches('/')
+    );
+    mailer.send(&email, subject, body(&link)).await
+}
+
+pub async fn reset_token_valid(core: &Core, token: &str) -> CoreResult<bool> {
+    Ok(
+        khach_db::tokens::find_live(core.db.conn(), &sha256_hex(token), PURPOSE, core.now())
+            .await?
+            .is_some(),
+    )
+}
+
+/// Sets the new password, spends the token and ends every session of the account.
+pub async fn complete_reset(
+    core: &Core,
+    ctx: &Ctx,
+    token: &str,
+    new_password: &str,
+) -> CoreResult<()> {
+    let pw = Password::parse(new_password).map_err(|e| CoreError::field("new_password", e))?;
+    let hash_tok = sha256_hex(token);
+    let t = khach_db::tokens::find_live(core.db.conn(), &hash_tok, PURPOSE, ctx.now)
+        .await?
+        .ok_or(CoreError::NotFound)?;
+    let account_id = t.account_id.ok_or(CoreError::NotFound)?;
+    let hash = super::password::hash(core, pw.expose()).await?;
+    let tx = core.db.begin().await?;
+    // Re-checked inside the transaction: two clicks on one link spend it once.
+    if khach_db::tokens::find_live(&tx, &hash_tok, PURPOSE, ctx.now)
+        .await?
+        .is_none()
+    {
+        return Err(CoreError::NotFound);
+    }
+    khach_db::tokens::mark_used(&tx, &hash_tok, ctx.now).await?;
+    khach_db::accounts::set_password(&tx, account_id, hash, ctx.now).await?;
+    khach_db::sessions::delete_for_account(&tx, account_id, None).await?;
+    audit::record(
+        &tx,
+        ctx,
+        "account",
+        Some(account_id.to_string()),
+        "reset_password_by_email",
+        Changes::new(),
+    )
+    .await?;
+    khach_db::commit(tx).await?;
+    Ok(())
+}

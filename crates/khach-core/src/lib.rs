@@ -1,0 +1,22 @@
+//! Business rules of Khách, one module per feature, shared by every entry point (UI,
+//! API, CLI, and later import, integrations and automation). Each use case takes a
+//! [`Ctx`] (who, from where, when), checks permissions here, writes through `khach-db`
+//! and records the change in the audit log in the same transaction. No HTTP here.
+
+pub mod accounts;
+pub mod api_keys;
+pub mod audit;
+pub mod auth;
+mod core;
+mod ctx;
+pub mod departments;
+mod error;
+pub mod mail;
+pub mod paging;
+pub mod roles;
+pub mod settings;
+
+pub use crate::core::{Clock, Core, CoreConfig, Randomness, SystemClock, SystemRandomness};
+pub use ctx::{Actor, Ctx, Principal};
+pub use error::{CoreError, CoreResult};
+pub use khach_db::{Backend, Db};

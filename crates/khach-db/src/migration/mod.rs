@@ -1,0 +1,15 @@
+//! One set of migrations for both backends, written with the portable schema builder.
+//! Index names are explicit so the schema-agreement test can compare them.
+
+use sea_orm_migration::prelude::*;
+
+mod m0001_foundation;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_foundation::Migration)]
+    }
+}

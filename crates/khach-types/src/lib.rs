@@ -1,0 +1,12 @@
+//! Plain types shared by every layer of Khách: parsed values (`Username`, `Email`,
+//! `Password`), the permission model, stable error codes and the JSON shapes of the
+//! REST API (with their OpenAPI schemas). Nothing here does I/O.
+
+pub mod api;
+pub mod error;
+pub mod perm;
+pub mod values;
+
+pub use error::ErrorCode;
+pub use perm::{Action, Module, PermissionSet, Scope};
+pub use values::{ContactPhone, Email, Locale, Origin, Password, Username, ValueError};

@@ -1,0 +1,343 @@
+//! Server-rendered pages. Each feature has a module with its handlers and an askama
+//! template per screen under `templates/<feature>/`. Pages work without JavaScript;
+//! `assets/app.js` only adds conveniences (confirmations, copy buttons).
+
+mod accounts;
+pub mod api_docs;
+mod api_keys;
+mod audit_log;
+mod auth;
+mod departments;
+mod format;
+mod profile;
+mod roles;
+mod settings;
+
+use crate::extract::{client_ip, header_locale};
+use crate::i18n::t;
+use crate::state::AppState;
+use askama::Template;
+use axum::Router;
+use axum::extract::FromRequestParts;
+use axum::http::{StatusCode, request::Parts};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use khach_core::{CoreError, Ctx, Principal};
+use khach_types::{Action, Locale, Module, Origin};
+use std::collections::BTreeMap;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/login", get(auth::login_page).post(auth::login_submit))
+        .route("/logout", post(auth::logout))
+        .route("/setup", get(auth::setup_page).post(auth::setup_submit))
+        .route(
+            "/forgot-password",
+            get(auth::forgot_page).post(auth::forgot_submit),
+        )
+        .route(
+            "/reset-password",
+            get(auth::reset_page).post(auth::reset_submit),
+        )
+        .route("/profile", get(profile::page).post(profile::save))
+        .route("/profile/password", post(profile::password))
+        .route("/profile/locale", post(profile::locale))
+        .route(
+            "/settings/accounts",
+            get(accounts::list).post(accounts::create),
+        )
+        .route("/settings/accounts/new", get(accounts::new_form))
+        .route(
+            "/settings/accounts/{id}",
+            get(accounts::edit_form).post(accounts::save),
+        )
+        .route("/settings/accounts/{id}/password", post(accounts::password))
+        .route(
+            "/settings/departments",
+            get(departments::list).post(departments::create),
+        )
+        .route("/settings/departments/{id}", post(departments::save))
+        .route(
+            "/settings/departments/{id}/delete",
+            post(departments::delete),
+        )
+        .route("/settings/roles", get(roles::list).post(roles::create))
+        .route("/settings/roles/new", get(roles::new_form))
+        .route(
+            "/settings/roles/{id}",
+            get(roles::edit_form).post(roles::save),
+        )
+        .route("/settings/roles/{id}/delete", post(roles::delete))
+        .route(
+            "/settings/api-keys",
+            get(api_keys::list).post(api_keys::create),
+        )
+        .route("/settings/api-keys/{id}/revoke", post(api_keys::revoke))
+        .route("/settings/audit-log", get(audit_log::list))
+        .route(
+            "/settings/general",
+            get(settings::page).post(settings::save),
+        )
+}
+
+/// One entry of the navigation.
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: String,
+    pub active: bool,
+}
+
+/// What every page's frame needs: language, who is signed in, navigation, notices.
+pub struct Layout {
+    pub locale: Locale,
+    pub title: String,
+    pub user: Option<String>,
+    pub nav: Vec<NavItem>,
+    pub company: String,
+    pub notice: Option<String>,
+    pub path: String,
+}
+
+impl Layout {
+    /// A message from the catalogue in the page's language.
+    pub fn t(&self, key: &str) -> String {
+        t(self.locale, key)
+    }
+    pub fn lang(&self) -> &'static str {
+        self.locale.as_str()
+    }
+}
+
+/// The navigation entries this person may open; sections appear as modules exist.
+fn nav(ctx: &Ctx, path: &str) -> Vec<NavItem> {
+    let entries: [(&'static str, &str, Module); 6] = [
+        ("/settings/accounts", "nav-accounts", Module::Accounts),
+        (
+            "/settings/departments",
+            "nav-departments",
+            Module::Departments,
+        ),
+        ("/settings/roles", "nav-roles", Module::Roles),
+        ("/settings/api-keys", "nav-api-keys", Module::ApiKeys),
+        ("/settings/audit-log", "nav-audit-log", Module::AuditLog),
+        ("/settings/general", "nav-general", Module::Settings),
+    ];
+    entries
+        .into_iter()
+        .filter(|(_, _, m)| ctx.can(*m, Action::View))
+        .map(|(href, key, _)| NavItem {
+            href,
+            label: t(ctx.locale, key),
+            active: path.starts_with(href),
+        })
+        .collect()
+}
+
+/// A signed-in person on a page. Without a session: redirect to the login page.
+pub struct PageCtx {
+    pub ctx: Ctx,
+    pub layout: Layout,
+}
+
+impl PageCtx {
+    /// Fails with `Forbidden` unless permitted.
+    pub fn require(&self, m: Module, a: Action) -> Result<(), PageError> {
+        self.ctx.require(m, a).map_err(|e| self.err(e))
+    }
+    pub fn err(&self, e: CoreError) -> PageError {
+        PageError::new(e, self.ctx.locale)
+    }
+    pub fn with_title(mut self, key: &str) -> Self {
+        self.layout.title = self.layout.t(key);
+        self
+    }
+}
+
+impl FromRequestParts<AppState> for PageCtx {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let path = parts.uri.path().to_string();
+        let jar = axum_extra::extract::CookieJar::from_headers(&parts.headers);
+        let Some(token) = jar.get(state.cookie_name()).map(|c| c.value().to_string()) else {
+            return Err(login_redirect(&path));
+        };
+        let actor = match khach_core::auth::authenticate_session(&state.core, &token).await {
+            Ok(a) => a,
+            Err(CoreError::Unauthenticated) => return Err(login_redirect(&path)),
+            Err(e) => return Err(PageError::new(e, header_locale(parts)).into_response()),
+        };
+        let locale = Locale::parse(&actor.account.locale).unwrap_or_default();
+        let user = Some(actor.account.full_name.clone());
+        let ctx = Ctx {
+            principal: Principal::Account(Box::new(actor)),
+            origin: Origin::Ui,
+            ip: client_ip(parts),
+            now: state.core.now(),
+            locale,
+        };
+        let company = khach_core::settings::get(&state.core)
+            .await
+            .map(|s| s.company_name)
+            .unwrap_or_else(|_| "Khách".into());
+        let notice = parts
+            .uri
+            .query()
+            .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("done=")))
+            .filter(|k| k.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
+            .map(|k| t(locale, &format!("done-{k}")));
+        let layout = Layout {
+            locale,
+            title: String::new(),
+            user,
+            nav: nav(&ctx, &path),
+            company,
+            notice,
+            path,
+        };
+        Ok(PageCtx { ctx, layout })
+    }
+}
+
+fn login_redirect(path: &str) -> Response {
+    let next = if path == "/" {
+        String::new()
+    } else {
+        format!("?next={}", encode(path))
+    };
+    Redirect::to(&format!("/login{next}")).into_response()
+}
+
+/// Percent-encodes a path for a query parameter.
+pub fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Only local paths are followed after login (no open redirect).
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.into(),
+        _ => "/".into(),
+    }
+}
+
+/// Renders a template, or a plain 500 if rendering itself fails.
+pub fn render<T: Template>(status: StatusCode, tpl: &T) -> Response {
+    match tpl.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template rendering failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+        }
+    }
+}
+
+/// Field errors of a form, as messages in the page's language.
+#[derive(Default, Debug)]
+pub struct FormErrors(BTreeMap<String, String>);
+
+impl FormErrors {
+    pub fn one(field: &str, message: String) -> Self {
+        Self(BTreeMap::from([(field.to_string(), message)]))
+    }
+    pub fn get(&self, field: &str) -> Option<&String> {
+        self.0.get(field)
+    }
+    pub fn rename(&mut self, from: &str, to: &str) {
+        if let Some(m) = self.0.remove(from) {
+            self.0.insert(to.to_string(), m);
+        }
+    }
+}
+
+pub fn form_errors(e: &CoreError, l: Locale) -> Option<FormErrors> {
+    match e {
+        CoreError::Validation(f) => Some(FormErrors(
+            f.iter().map(|(k, v)| (k.clone(), t(l, v))).collect(),
+        )),
+        CoreError::Conflict { field, key } => Some(FormErrors::one(field, t(l, key))),
+        _ => None,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    l: Layout,
+    status: u16,
+    message: String,
+}
+
+/// An error shown as a page in the person's language.
+pub struct PageError {
+    status: StatusCode,
+    message: String,
+    locale: Locale,
+}
+
+impl PageError {
+    pub fn new(e: CoreError, locale: Locale) -> Self {
+        let api = crate::error::ApiError::from_core(e, locale);
+        Self {
+            status: StatusCode::from_u16(api.code.status())
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            message: api.message,
+            locale,
+        }
+    }
+}
+
+impl PageError {
+    /// Replaces the generic message with a more specific one.
+    pub fn with_message(mut self, m: String) -> Self {
+        self.message = m;
+        self
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let l = Layout {
+            locale: self.locale,
+            title: t(self.locale, "error-title"),
+            user: None,
+            nav: vec![],
+            company: "Khách".into(),
+            notice: None,
+            path: String::new(),
+        };
+        render(
+            self.status,
+            &ErrorPage {
+                l,
+                status: self.status.as_u16(),
+                message: self.message,
+            },
+        )
+    }
+}
+
+/// `/`: the first section this person may use.
+async fn home(p: PageCtx) -> Response {
+    match p.layout.nav.first() {
+        Some(item) => Redirect::to(item.href).into_response(),
+        None => Redirect::to("/profile").into_response(),
+    }
+}
+
+/// Unknown page.
+pub async fn not_found(crate::extract::ReqLocale(locale): crate::extract::ReqLocale) -> Response {
+    PageError {
+        status: StatusCode::NOT_FOUND,
+        message: t(locale, "error-not-found"),
+        locale,
+    }
+    .into_response()
+}

@@ -1,0 +1,100 @@
+//! The command line.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Khách: a self-hosted customer data platform and CRM.
+///
+/// Configuration is read from built-in defaults, then `khach.toml` (or --config),
+/// then `KHACH_*` environment variables, then these flags.
+#[derive(Parser, Debug)]
+#[command(name = "khach", version, about, long_about)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalOpts,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct GlobalOpts {
+    /// Configuration file (default: ./khach.toml if it exists).
+    #[arg(long, global = true, env = "KHACH_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Directory for the SQLite database and other data (default ./data).
+    #[arg(long, global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// Database URL: `sqlite://path?mode=rwc` or `postgres://user@host/db`
+    /// (default: SQLite in the data directory). Also KHACH_DATABASE_URL.
+    #[arg(long, global = true)]
+    pub database_url: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the web UI and the REST API.
+    Serve(ServeOpts),
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage administrator accounts from the shell.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Manage API keys from the shell.
+    #[command(subcommand, name = "api-key")]
+    ApiKey(ApiKeyCommand),
+}
+
+#[derive(Args, Debug)]
+pub struct ServeOpts {
+    /// Address to listen on (default 127.0.0.1:8080). Also KHACH_LISTEN.
+    #[arg(long)]
+    pub listen: Option<String>,
+    /// Public base URL used in links (default http://<listen>). Also KHACH_PUBLIC_URL.
+    #[arg(long)]
+    pub public_url: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminCommand {
+    /// Create an administrator account. Reads the password from standard input.
+    Create {
+        /// Login name (3–64 of a-z 0-9 . _ -).
+        #[arg(long)]
+        username: String,
+        /// Full name (default: the username).
+        #[arg(long)]
+        full_name: Option<String>,
+        /// E-mail address (used for password reset).
+        #[arg(long)]
+        email: Option<String>,
+        /// Read the password from the first line of standard input (for scripts);
+        /// without it, the password is asked for on the terminal.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set a new password for an account; its sessions end.
+    ResetPassword {
+        #[arg(long)]
+        username: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ApiKeyCommand {
+    /// Create an API key for an account and print its secret (shown only once).
+    Create {
+        /// The account the key acts as.
+        #[arg(long)]
+        user: String,
+        /// A name to recognise the key by.
+        #[arg(long)]
+        name: String,
+        /// Narrow the key, as JSON: '{"accounts":["view"]}' (default: all of the
+        /// owner's permissions).
+        #[arg(long)]
+        permissions: Option<String>,
+    },
+}

@@ -1,0 +1,75 @@
+//! `khach serve`.
+
+use crate::config::Config;
+use anyhow::Context;
+use khach_web::{AppState, WebConfig};
+use tracing_subscriber::EnvFilter;
+
+fn init_logging(format: &str) {
+    let filter = EnvFilter::try_from_env("KHACH_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    if format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    init_logging(&config.log_format);
+    tracing::info!(?config, "starting Khách");
+    let core = super::open(&config).await?;
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    tracing::info!(address = %config.listen, backend = ?core.db.backend(), "listening");
+
+    if let Some(token) = khach_core::auth::issue_setup_token(&core)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+    {
+        // Printed, not logged: the link is a one-time secret meant for the operator.
+        println!();
+        println!("  No administrator yet. Open this one-time link to create one:");
+        println!(
+            "  {}/setup?token={token}",
+            config.public_url().trim_end_matches('/')
+        );
+        println!("  (or run: khach admin create --username NAME)");
+        println!();
+    }
+
+    let secure = config.public_url().starts_with("https://");
+    let state = AppState::new(
+        core.clone(),
+        WebConfig {
+            secure_cookies: secure,
+        },
+    );
+    khach_web::serve(listener, state, shutdown_signal())
+        .await
+        .context("server error")?;
+    tracing::info!("stopped");
+    core.db.close().await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}
