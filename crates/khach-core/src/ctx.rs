@@ -59,7 +59,7 @@ impl Ctx {
     pub fn is_admin(&self) -> bool {
         match &self.principal {
             Principal::System => true,
-            Principal::Account(a) => a.is_admin && a.api_key_id.is_none_or(|_| true),
+            Principal::Account(a) => a.is_admin,
         }
     }
 

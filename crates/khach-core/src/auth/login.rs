@@ -44,11 +44,15 @@ pub async fn login(
     throttled(core, &ip_key, MAX_PER_ADDRESS, ctx).await?;
 
     let found = khach_db::accounts::by_username(core.db.conn(), &uname).await?;
-    let stored = found
-        .as_ref()
-        .map(|a| a.password_hash.as_str())
-        .unwrap_or(super::password::DUMMY_HASH);
-    let ok = super::password::verify(password, stored).await?;
+    let ok = match &found {
+        Some(a) => super::password::verify(password, &a.password_hash).await?,
+        None => {
+            // Spend the same time as a real check, so timing does not reveal which
+            // usernames exist.
+            super::password::hash(core, password).await?;
+            false
+        }
+    };
     let account = match found {
         Some(a) if ok && a.active => a,
         _ => {

@@ -4,9 +4,6 @@ use crate::{Core, CoreError, CoreResult};
 use argon2::password_hash::phc::PasswordHash;
 use argon2::{Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Version};
 
-/// Verified when the username is unknown, so timing does not reveal which names exist.
-pub const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3QqPVC1Jb4Q0aEmWzJtCGlVxU4wS9xuVvkyM6IY2HUc";
-
 pub async fn hash(core: &Core, password: &str) -> CoreResult<String> {
     let params = Params::new(
         core.config.argon2_memory_kib,

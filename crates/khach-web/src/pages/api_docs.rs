@@ -2,7 +2,6 @@
 //! same OpenAPI document that `/api/openapi.json` serves.
 
 use super::{Layout, render};
-use crate::extract::ReqLocale;
 use crate::i18n::t;
 use askama::Template;
 use axum::http::StatusCode;
@@ -61,7 +60,7 @@ fn type_of(v: &Value) -> String {
     }
 }
 
-pub async fn page(ReqLocale(locale): ReqLocale) -> Response {
+pub async fn page(super::SiteLocale(locale): super::SiteLocale) -> Response {
     let doc = serde_json::to_value(crate::openapi::document()).unwrap_or(Value::Null);
     let mut ops = Vec::new();
     if let Some(paths) = doc["paths"].as_object() {

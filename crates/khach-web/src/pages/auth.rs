@@ -1,7 +1,8 @@
 //! Public pages: log in / out, first-run set-up, forgotten password.
 
+use super::SiteLocale;
 use super::{Layout, render, safe_next};
-use crate::extract::{ClientIp, ReqLocale};
+use crate::extract::ClientIp;
 use crate::i18n::t;
 use crate::state::AppState;
 use askama::Template;
@@ -61,7 +62,7 @@ pub struct NextQuery {
     done: Option<String>,
 }
 
-pub async fn login_page(ReqLocale(locale): ReqLocale, Query(q): Query<NextQuery>) -> Response {
+pub async fn login_page(SiteLocale(locale): SiteLocale, Query(q): Query<NextQuery>) -> Response {
     let mut l = public_layout(locale, "login-title");
     l.notice = q
         .done
@@ -87,7 +88,7 @@ pub struct LoginForm {
 
 pub async fn login_submit(
     State(s): State<AppState>,
-    ReqLocale(locale): ReqLocale,
+    SiteLocale(locale): SiteLocale,
     ClientIp(ip): ClientIp,
     Form(f): Form<LoginForm>,
 ) -> Response {
@@ -170,7 +171,7 @@ fn invalid_link(locale: Locale) -> Response {
 
 pub async fn setup_page(
     State(s): State<AppState>,
-    ReqLocale(locale): ReqLocale,
+    SiteLocale(locale): SiteLocale,
     Query(q): Query<TokenQuery>,
 ) -> Response {
     let token = q.token.unwrap_or_default();
@@ -191,7 +192,7 @@ pub async fn setup_page(
 
 pub async fn setup_submit(
     State(s): State<AppState>,
-    ReqLocale(locale): ReqLocale,
+    SiteLocale(locale): SiteLocale,
     ClientIp(ip): ClientIp,
     Form(f): Form<SetupForm>,
 ) -> Response {
@@ -247,7 +248,7 @@ struct ForgotPage {
     sent: bool,
 }
 
-pub async fn forgot_page(State(s): State<AppState>, ReqLocale(locale): ReqLocale) -> Response {
+pub async fn forgot_page(State(s): State<AppState>, SiteLocale(locale): SiteLocale) -> Response {
     render(
         StatusCode::OK,
         &ForgotPage {
@@ -265,7 +266,7 @@ pub struct ForgotForm {
 
 pub async fn forgot_submit(
     State(s): State<AppState>,
-    ReqLocale(locale): ReqLocale,
+    SiteLocale(locale): SiteLocale,
     ClientIp(ip): ClientIp,
     Form(f): Form<ForgotForm>,
 ) -> Response {
@@ -298,7 +299,7 @@ struct ResetPage {
 
 pub async fn reset_page(
     State(s): State<AppState>,
-    ReqLocale(locale): ReqLocale,
+    SiteLocale(locale): SiteLocale,
     Query(q): Query<TokenQuery>,
 ) -> Response {
     let token = q.token.unwrap_or_default();
@@ -327,7 +328,7 @@ pub struct ResetForm {
 
 pub async fn reset_submit(
     State(s): State<AppState>,
-    ReqLocale(locale): ReqLocale,
+    SiteLocale(locale): SiteLocale,
     ClientIp(ip): ClientIp,
     Form(f): Form<ResetForm>,
 ) -> Response {

@@ -332,8 +332,22 @@ async fn home(p: PageCtx) -> Response {
     }
 }
 
+/// The business's default language, for pages seen before anyone logs in.
+pub struct SiteLocale(pub Locale);
+
+impl FromRequestParts<AppState> for SiteLocale {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(_: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let l = khach_core::settings::get(&state.core)
+            .await
+            .map(|s| s.default_locale)
+            .unwrap_or_default();
+        Ok(SiteLocale(l))
+    }
+}
+
 /// Unknown page.
-pub async fn not_found(crate::extract::ReqLocale(locale): crate::extract::ReqLocale) -> Response {
+pub async fn not_found(SiteLocale(locale): SiteLocale) -> Response {
     PageError {
         status: StatusCode::NOT_FOUND,
         message: t(locale, "error-not-found"),

@@ -34,7 +34,7 @@ pub async fn run(config: &Config, cmd: AdminCommand) -> anyhow::Result<()> {
             };
             let a = khach_core::accounts::create(&core, &ctx, input)
                 .await
-                .map_err(|e| describe(e))?;
+                .map_err(describe)?;
             println!("created administrator {} (id {})", a.username, a.id);
         }
         AdminCommand::ResetPassword {
@@ -55,7 +55,7 @@ pub async fn run(config: &Config, cmd: AdminCommand) -> anyhow::Result<()> {
                 },
             )
             .await
-            .map_err(|e| describe(e))?;
+            .map_err(describe)?;
             println!("password of {} changed; its sessions ended", a.username);
         }
     }

@@ -1,1 +1,16 @@
+//! The integration suite: the real application on a real database, driven through its
+//! public surfaces (HTTP API, pages, CLI, browser). Every test runs on SQLite, and on
+//! PostgreSQL too when `KHACH_TEST_POSTGRES_URL` is set. One binary on purpose: each
+//! extra test binary is another slow link on 2 cores.
 
+#![allow(clippy::unwrap_used)]
+
+mod access_matrix;
+mod accounts;
+mod auth;
+mod bad_input;
+mod browser;
+mod cli;
+mod roles_departments;
+mod schema;
+mod smtp_sink;

@@ -1,0 +1,161 @@
+//! The main UI flow in a real headless Chromium: first-run set-up, log in, create an
+//! account, log out.
+
+use khach_testkit::{Backend, Browser, TestApp};
+use thirtyfour::prelude::*;
+
+async fn fill(d: &WebDriver, name: &str, value: &str) {
+    let el = d.find(By::Name(name)).await.unwrap();
+    el.clear().await.unwrap();
+    el.send_keys(value).await.unwrap();
+}
+
+#[tokio::test]
+async fn first_run_login_create_account_logout() {
+    // The UI is the same on both backends; the API suite covers PostgreSQL.
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    {
+        use sea_orm::{ConnectionTrait, Statement};
+        let c = app.core.db.conn();
+        c.execute_raw(Statement::from_string(
+            c.get_database_backend(),
+            "UPDATE accounts SET active = false",
+        ))
+        .await
+        .unwrap();
+    }
+    let token = khach_core::auth::issue_setup_token(&app.core)
+        .await
+        .unwrap()
+        .unwrap();
+    let browser = Browser::start().await;
+    let d = &browser.driver;
+
+    d.goto(app.url(&format!("/setup?token={token}")))
+        .await
+        .unwrap();
+    fill(d, "username", "chu.cua.hang").await;
+    fill(d, "full_name", "Trần Thị Mai").await;
+    fill(d, "email", "mai@cuahang.vn").await;
+    fill(d, "password", "mat-khau-rat-dai").await;
+    fill(d, "password_confirm", "mat-khau-rat-dai").await;
+    d.find(By::Css("#setup-form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    // Lands on the login page with a notice, in Vietnamese.
+    d.find(By::Id("login-form")).await.unwrap();
+    let html = d.source().await.unwrap();
+    assert!(html.contains("Đã tạo tài khoản quản trị"), "{html}");
+    fill(d, "username", "chu.cua.hang").await;
+    fill(d, "password", "mat-khau-rat-dai").await;
+    d.find(By::Css("#login-form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    // Home sends an admin to the accounts page.
+    d.find(By::Id("accounts-table")).await.unwrap();
+    assert!(
+        d.current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .ends_with("/settings/accounts")
+    );
+    d.find(By::Id("new-account"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    fill(d, "username", "le.van.nam").await;
+    fill(d, "password", "nam-mat-khau-1").await;
+    fill(d, "full_name", "Lê Văn Nam").await;
+    fill(d, "email", "nam@cuahang.vn").await;
+    fill(d, "phone", "0912 345 678").await;
+    let role = d.find(By::Css("select[name=role_id]")).await.unwrap();
+    role.find(By::XPath("./option[contains(., 'Kinh doanh')]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    d.find(By::Css("#account-form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    let table = d.find(By::Id("accounts-table")).await.unwrap();
+    let text = table.text().await.unwrap();
+    assert!(
+        text.contains("le.van.nam") && text.contains("Lê Văn Nam") && text.contains("Kinh doanh"),
+        "{text}"
+    );
+
+    // A bad form shows field errors and keeps what was typed.
+    d.find(By::Id("new-account"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    fill(d, "username", "le.van.nam").await;
+    fill(d, "password", "nam-mat-khau-1").await;
+    fill(d, "full_name", "Trùng Tên").await;
+    d.find(By::Css("#account-form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let err = d
+        .find(By::Css(".field-error"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(err.contains("Tên đăng nhập đã tồn tại"), "{err}");
+    assert_eq!(
+        d.find(By::Name("full_name"))
+            .await
+            .unwrap()
+            .value()
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("Trùng Tên")
+    );
+
+    // Log out: back to the login page, and protected pages redirect there.
+    d.find(By::Id("logout"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    d.find(By::Id("login-form")).await.unwrap();
+    d.goto(app.url("/settings/accounts")).await.unwrap();
+    d.find(By::Id("login-form")).await.unwrap();
+
+    // The new person can log in.
+    fill(d, "username", "le.van.nam").await;
+    fill(d, "password", "nam-mat-khau-1").await;
+    d.find(By::Css("#login-form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    d.find(By::Id("logout")).await.unwrap();
+    browser.quit().await;
+    app.stop().await;
+}
