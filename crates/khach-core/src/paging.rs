@@ -16,7 +16,7 @@ pub fn page_limit(limit: Option<u32>) -> CoreResult<u64> {
 
 pub fn parse_cursor(cursor: Option<&str>) -> CoreResult<Option<i64>> {
     match cursor {
-        None | Some("") => Ok(None),
+        None => Ok(None),
         Some(c) => c
             .parse::<i64>()
             .ok()

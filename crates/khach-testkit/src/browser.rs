@@ -18,6 +18,21 @@ fn find(candidates: &[&str]) -> Option<String> {
         .map(|p| p.to_string())
 }
 
+/// Whether Debian's chromium and chromedriver are installed. Browser tests skip with
+/// a message on a developer machine without them, and fail under CI (`CI` set).
+pub fn available() -> bool {
+    let found = find(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]).is_some()
+        && find(&["/usr/bin/chromium", "/usr/lib/chromium/chromium"]).is_some();
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install chromium and chromium-driver (apt-get install -y chromium chromium-driver)"
+        );
+        eprintln!("SKIPPED: browser test needs `apt-get install -y chromium chromium-driver`");
+    }
+    found
+}
+
 impl Browser {
     pub async fn start() -> Browser {
         let driver_bin = find(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"])

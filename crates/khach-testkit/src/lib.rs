@@ -10,5 +10,5 @@ mod browser;
 mod clock;
 
 pub use app::{Backend, Principal, TestApp, backends};
-pub use browser::Browser;
+pub use browser::{Browser, available as browser_available};
 pub use clock::TestClock;

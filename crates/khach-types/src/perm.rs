@@ -132,8 +132,31 @@ impl Scope {
 
 /// Granted actions per module. Serialised as `{"accounts": ["view", "edit"], …}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[schema(value_type = Object, example = json!({"accounts": ["view"], "customers": ["view", "create"]}))]
+#[schema(value_type = PermissionSetDoc)]
 pub struct PermissionSet(pub BTreeMap<Module, BTreeSet<Action>>);
+
+/// The documented shape of a [`PermissionSet`]: each module, the actions granted.
+/// Actions a module does not have are ignored.
+#[derive(ToSchema, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+#[schema(as = PermissionSet, example = json!({"accounts": ["view"], "customers": ["view", "create"]}))]
+pub struct PermissionSetDoc {
+    #[schema(nullable = false)]
+    customers: Option<Vec<Action>>,
+    #[schema(nullable = false)]
+    accounts: Option<Vec<Action>>,
+    #[schema(nullable = false)]
+    departments: Option<Vec<Action>>,
+    #[schema(nullable = false)]
+    roles: Option<Vec<Action>>,
+    #[schema(nullable = false)]
+    api_keys: Option<Vec<Action>>,
+    #[schema(nullable = false)]
+    audit_log: Option<Vec<Action>>,
+    #[schema(nullable = false)]
+    settings: Option<Vec<Action>>,
+}
 
 impl PermissionSet {
     /// Every action of every module.

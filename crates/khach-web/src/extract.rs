@@ -115,10 +115,28 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 .get(header::ACCEPT_LANGUAGE)
                 .and_then(|v| v.to_str().ok()),
         );
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(ApiJson(v)),
-            Err(rej) => Err(json_rejection(rej, locale)),
+        // Parsed as a value first: serde would otherwise take a JSON array as a
+        // struct's fields in order, and `[null, null]` would pass for an update.
+        let value = match axum::Json::<serde_json::Value>::from_request(req, state).await {
+            Ok(axum::Json(v)) => v,
+            Err(rej) => return Err(json_rejection(rej, locale)),
+        };
+        if !value.is_object() {
+            return Err(ApiError::with_detail(
+                ErrorCode::ValidationFailed,
+                locale,
+                "expected a JSON object",
+            ));
         }
+        serde_json::from_value::<T>(value)
+            .map(ApiJson)
+            .map_err(|e| {
+                ApiError::with_detail(
+                    ErrorCode::ValidationFailed,
+                    locale,
+                    &serde_detail(&e.to_string()),
+                )
+            })
     }
 }
 

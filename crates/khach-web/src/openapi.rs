@@ -38,11 +38,11 @@ fn error_ref() -> utoipa::openapi::RefOr<utoipa::openapi::Response> {
 }
 
 fn add_errors(op: &mut Operation, has_body: bool) {
-    let mut codes = vec!["400", "401", "403", "404", "405", "429", "500"];
+    let mut codes = vec![
+        "400", "401", "403", "404", "405", "409", "422", "429", "500",
+    ];
     if has_body {
-        codes.extend(["409", "413", "415", "422"]);
-    } else {
-        codes.push("422");
+        codes.extend(["413", "415"]);
     }
     for c in codes {
         op.responses

@@ -36,6 +36,7 @@ pub struct AuditList {
 pub struct AuditQuery {
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
+    #[param(pattern = "^[0-9]+$")]
     pub cursor: Option<String>,
     /// `account`, `role`, `department`, `api_key`, `settings`.
     pub entity: Option<String>,

