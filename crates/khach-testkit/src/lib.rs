@@ -12,3 +12,8 @@ mod clock;
 pub use app::{Backend, Principal, TestApp, backends};
 pub use browser::{Browser, available as browser_available};
 pub use clock::TestClock;
+
+/// Installs the process-wide TLS provider (ring) that HTTP clients need; idempotent.
+pub fn init() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}

@@ -29,6 +29,11 @@ pub fn t(l: Locale, key: &str) -> String {
     LOCALES.lookup(lang(l), key)
 }
 
+/// The message `key`, or `None` when the catalogue has no such key.
+pub fn try_t(l: Locale, key: &str) -> Option<String> {
+    LOCALES.try_lookup(lang(l), key)
+}
+
 /// The message `key` with named arguments.
 pub fn t_args(l: Locale, key: &str, args: &[(&'static str, String)]) -> String {
     let map: HashMap<Cow<'static, str>, fluent_templates::fluent_bundle::FluentValue> = args

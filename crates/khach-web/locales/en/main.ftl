@@ -62,6 +62,9 @@ field-scope = Data scope
 field-created = Created
 field-company-name = Company name
 field-default-locale = Default language
+field-permissions = Permissions
+field-revoked-at = Revoked at
+field-account = Account
 
 ## Log in, set-up, password reset
 login-title = Log in

@@ -62,6 +62,9 @@ field-scope = Phạm vi dữ liệu
 field-created = Ngày tạo
 field-company-name = Tên doanh nghiệp
 field-default-locale = Ngôn ngữ mặc định
+field-permissions = Quyền
+field-revoked-at = Thời điểm thu hồi
+field-account = Tài khoản
 
 ## Log in, set-up, password reset
 login-title = Đăng nhập

@@ -58,6 +58,12 @@ fn day(s: &str, plus_days: i64) -> Option<chrono::DateTime<Utc>> {
     )
 }
 
+/// "role_id" → the catalogue's "field-role", or the raw name when there is none.
+fn field_label(l: khach_types::Locale, field: &str) -> String {
+    let key = format!("field-{}", field.trim_end_matches("_id").replace('_', "-"));
+    crate::i18n::try_t(l, &key).unwrap_or_else(|| field.to_string())
+}
+
 fn short(v: &serde_json::Value) -> String {
     let s = match v {
         serde_json::Value::Null => "—".to_string(),
@@ -99,7 +105,7 @@ pub async fn list(State(s): State<AppState>, p: PageCtx, Query(f): Query<Filters
                 .as_object()
                 .map(|m| {
                     m.iter()
-                        .map(|(k, v)| (k.clone(), short(&v["old"]), short(&v["new"])))
+                        .map(|(k, v)| (field_label(l, k), short(&v["old"]), short(&v["new"])))
                         .collect()
                 })
                 .unwrap_or_default(),

@@ -8,7 +8,11 @@ use tracing_subscriber::EnvFilter;
 fn init_logging(format: &str) {
     let filter = EnvFilter::try_from_env("KHACH_LOG")
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    use std::io::IsTerminal;
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr);
     if format == "json" {
         builder.json().init();
     } else {
@@ -23,7 +27,11 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
-    tracing::info!(address = %config.listen, backend = ?core.db.backend(), "listening");
+    let address = listener
+        .local_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_else(|_| config.listen.clone());
+    tracing::info!(%address, backend = ?core.db.backend(), "listening");
 
     if let Some(token) = khach_core::auth::issue_setup_token(&core)
         .await

@@ -146,7 +146,7 @@ fn config_file_and_environment_are_layered() {
     assert!(!ok && err.contains("missing.toml"));
 }
 
-fn tempfile_dir() -> TempDir {
+pub fn tempfile_dir() -> TempDir {
     TempDir::new()
 }
 
@@ -154,14 +154,14 @@ fn tempfile_dir() -> TempDir {
 pub struct TempDir(std::path::PathBuf);
 
 impl TempDir {
-    fn new() -> Self {
+    pub fn new() -> Self {
         static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let p = std::env::temp_dir().join(format!("khach-cli-{}-{n}", std::process::id()));
         std::fs::create_dir_all(&p).unwrap();
         Self(p)
     }
-    fn path(&self) -> &std::path::Path {
+    pub fn path(&self) -> &std::path::Path {
         &self.0
     }
 }

@@ -11,6 +11,8 @@ mod auth;
 mod bad_input;
 mod browser;
 mod cli;
+mod pages;
 mod roles_departments;
 mod schema;
+mod serve;
 mod smtp_sink;
