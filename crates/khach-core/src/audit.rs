@@ -62,6 +62,13 @@ pub async fn record(
 pub async fn list(core: &Core, ctx: &Ctx, q: &AuditQuery) -> CoreResult<AuditList> {
     ctx.require(Module::AuditLog, Action::View)?;
     let limit = crate::paging::page_limit(q.limit)?;
+    // Both databases store years 1–9999 safely; outside that is a typo, not a filter.
+    use chrono::Datelike;
+    for (name, t) in [("from", q.from), ("to", q.to)] {
+        if t.is_some_and(|t| !(1..=9999).contains(&t.year())) {
+            return Err(CoreError::fields([(name, "value-date-range")]));
+        }
+    }
     let before = crate::paging::parse_cursor(q.cursor.as_deref())?;
     let filter = AuditFilter {
         entity: q.entity.clone(),

@@ -71,6 +71,21 @@ impl Ctx {
         }
     }
 
+    /// Whether this principal may hand out `perms` with `scope` (to a role, or to an
+    /// account through its role): never more than it holds itself.
+    pub fn can_grant(&self, perms: &PermissionSet, scope: Scope) -> bool {
+        match &self.principal {
+            Principal::System => true,
+            Principal::Account(a) if a.is_admin => true,
+            Principal::Account(a) => perms.is_subset_of(&a.permissions) && scope <= a.scope,
+        }
+    }
+
+    /// The caller's own role, if an account.
+    pub fn role_id(&self) -> Option<i64> {
+        self.actor().map(|a| a.account.role_id)
+    }
+
     /// Fails with `Forbidden` unless permitted.
     pub fn require(&self, module: Module, action: Action) -> CoreResult<()> {
         if self.can(module, action) {

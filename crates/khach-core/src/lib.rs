@@ -11,6 +11,7 @@ mod core;
 mod ctx;
 pub mod departments;
 mod error;
+pub mod idempotency;
 pub mod mail;
 pub mod paging;
 pub mod roles;

@@ -8,7 +8,11 @@ use khach_types::{Action, Module};
 const KEY: &str = "general";
 
 pub async fn get(core: &Core) -> CoreResult<Settings> {
-    match khach_db::settings::get(core.db.conn(), KEY).await? {
+    get_in(core.db.conn()).await
+}
+
+async fn get_in(c: &impl khach_db::ConnectionTrait) -> CoreResult<Settings> {
+    match khach_db::settings::get(c, KEY).await? {
         Some(v) => serde_json::from_str(&v).map_err(|e| CoreError::Internal(e.to_string())),
         None => Ok(Settings::default()),
     }
@@ -22,7 +26,8 @@ pub async fn read(core: &Core, ctx: &Ctx) -> CoreResult<Settings> {
 pub async fn update(core: &Core, ctx: &Ctx, input: UpdateSettings) -> CoreResult<Settings> {
     ctx.require(Module::Settings, Action::Edit)?;
     let tx = core.db.begin().await?;
-    let old = get(core).await?;
+    // Read inside the transaction so the audit's "old" is what was overwritten.
+    let old = get_in(&tx).await?;
     let mut new = old.clone();
     if let Some(name) = input.company_name {
         let name = name.trim().to_string();

@@ -24,6 +24,11 @@ const UNIQUES: &[(&str, &str, &str)] = &[
     ("ux_accounts_email", "accounts.email", "email"),
     ("ux_roles_name", "roles.name", "name"),
     ("ux_api_keys_secret", "api_keys.secret_hash", "secret"),
+    (
+        "idempotency_keys_pkey",
+        "idempotency_keys.key_hash",
+        "idempotency_key",
+    ),
 ];
 
 impl From<DbErr> for DbError {

@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod api_keys;
 pub mod audit;
 pub mod departments;
+pub mod idempotency;
 pub mod login_attempts;
 pub mod roles;
 pub mod schema;
@@ -106,6 +107,30 @@ impl Db {
         self.conn.close().await?;
         Ok(())
     }
+}
+
+/// Named application locks, held until the end of the transaction.
+#[derive(Debug, Clone, Copy)]
+pub enum Lock {
+    /// Serialises changes that could leave no active administrator.
+    Admins = 1,
+    /// Serialises moves in the department tree (no cycles).
+    DepartmentTree = 2,
+}
+
+/// Takes `lock` for the rest of the transaction. PostgreSQL needs it for rules that
+/// read then write (READ COMMITTED would let two transactions both pass the check);
+/// on SQLite every writing transaction is `BEGIN IMMEDIATE`, already serialised.
+pub async fn lock(c: &impl ConnectionTrait, lock: Lock) -> Result<(), DbError> {
+    if c.get_database_backend() == DbBackend::Postgres {
+        c.execute_raw(sea_orm::Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1)",
+            [sea_orm::Value::BigInt(Some(7_000_000 + lock as i64))],
+        ))
+        .await?;
+    }
+    Ok(())
 }
 
 /// Commits a transaction.

@@ -8,14 +8,24 @@ use sea_orm::{
     QueryOrder, Set,
 };
 
-pub async fn record(c: &impl ConnectionTrait, key: &str, at: DateTime<Utc>) -> Result<(), DbError> {
-    login_attempts::ActiveModel {
+/// Records an attempt; returns its id.
+pub async fn record(
+    c: &impl ConnectionTrait,
+    key: &str,
+    at: DateTime<Utc>,
+) -> Result<i64, DbError> {
+    let m = login_attempts::ActiveModel {
         key: Set(key.to_string()),
         at: Set(at),
         ..Default::default()
     }
     .insert(c)
     .await?;
+    Ok(m.id)
+}
+
+pub async fn delete(c: &impl ConnectionTrait, id: i64) -> Result<(), DbError> {
+    login_attempts::Entity::delete_by_id(id).exec(c).await?;
     Ok(())
 }
 

@@ -5,7 +5,7 @@ use crate::entity::one_time_tokens;
 use chrono::{DateTime, Utc};
 pub use one_time_tokens::Model as Token;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
 };
 
 pub async fn insert(c: &impl ConnectionTrait, t: Token) -> Result<(), DbError> {
@@ -28,18 +28,23 @@ pub async fn find_live(
         .await?)
 }
 
+/// Spends a token; false when it was already spent (a concurrent use won).
 pub async fn mark_used(
     c: &impl ConnectionTrait,
     hash: &str,
     now: DateTime<Utc>,
-) -> Result<(), DbError> {
-    let am = one_time_tokens::ActiveModel {
-        token_hash: Set(hash.to_string()),
-        used_at: Set(Some(now)),
-        ..Default::default()
-    };
-    am.update(c).await?;
-    Ok(())
+) -> Result<bool, DbError> {
+    let n = one_time_tokens::Entity::update_many()
+        .col_expr(
+            one_time_tokens::Column::UsedAt,
+            sea_orm::sea_query::Expr::value(now),
+        )
+        .filter(one_time_tokens::Column::TokenHash.eq(hash))
+        .filter(one_time_tokens::Column::UsedAt.is_null())
+        .exec(c)
+        .await?
+        .rows_affected;
+    Ok(n == 1)
 }
 
 /// Invalidates every unused token of a purpose (and account, when given).

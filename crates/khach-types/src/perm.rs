@@ -205,6 +205,13 @@ impl PermissionSet {
         out
     }
 
+    /// Whether every action granted here is also granted by `other`.
+    pub fn is_subset_of(&self, other: &PermissionSet) -> bool {
+        self.0
+            .iter()
+            .all(|(m, actions)| actions.iter().all(|a| other.allows(*m, *a)))
+    }
+
     /// Drops actions that do not exist in their module and empty modules.
     pub fn normalised(&self) -> PermissionSet {
         let mut out = PermissionSet::default();
@@ -232,6 +239,16 @@ mod tests {
         assert!(both.allows(Module::Accounts, Action::View));
         assert!(!both.allows(Module::Accounts, Action::Edit));
         assert!(!both.allows(Module::Roles, Action::View));
+    }
+
+    #[test]
+    fn subset() {
+        let small = PermissionSet::from_pairs(&[(Module::Accounts, &[Action::View])]);
+        let big = PermissionSet::from_pairs(&[(Module::Accounts, &[Action::View, Action::Edit])]);
+        assert!(small.is_subset_of(&big));
+        assert!(!big.is_subset_of(&small));
+        assert!(PermissionSet::default().is_subset_of(&small));
+        assert!(Scope::Own < Scope::Department && Scope::Department < Scope::All);
     }
 
     #[test]

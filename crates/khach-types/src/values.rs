@@ -125,6 +125,9 @@ impl ContactPhone {
         if s.is_empty() {
             return Err(ValueError::Required);
         }
+        if s.chars().count() > 32 {
+            return Err(ValueError::TooLong);
+        }
         let digits = s.chars().filter(char::is_ascii_digit).count();
         let allowed = s
             .chars()

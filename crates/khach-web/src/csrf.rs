@@ -14,7 +14,11 @@ use khach_types::ErrorCode;
 
 fn is_cross_origin(req: &Request) -> bool {
     let h = req.headers();
-    if h.get(header::AUTHORIZATION).is_some() {
+    // A bearer-key request is not a browser's; pages never accept a bearer key.
+    if h.get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("Bearer "))
+    {
         return false;
     }
     if let Some(site) = h.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
@@ -43,4 +47,37 @@ pub async fn check(req: Request, next: Next) -> Response {
         return ApiError::new(ErrorCode::CsrfRejected, header_locale(&parts)).into_response();
     }
     next.run(req).await
+}
+
+/// NUL characters are refused at the door: no text we keep may contain one
+/// (PostgreSQL cannot store it). Covers query strings and form bodies; JSON bodies
+/// are checked by `ApiJson`.
+pub async fn reject_nul(req: Request, next: Next) -> Response {
+    let in_query = req
+        .uri()
+        .query()
+        .is_some_and(|q| q.to_ascii_lowercase().contains("%00"));
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if in_query {
+        let (parts, _) = req.into_parts();
+        return ApiError::with_detail(ErrorCode::InvalidQuery, header_locale(&parts), "NUL")
+            .into_response();
+    }
+    if !is_form {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 1024 * 1024).await else {
+        return ApiError::new(ErrorCode::PayloadTooLarge, header_locale(&parts)).into_response();
+    };
+    if bytes.windows(3).any(|w| w.eq_ignore_ascii_case(b"%00")) {
+        return ApiError::with_detail(ErrorCode::ValidationFailed, header_locale(&parts), "NUL")
+            .into_response();
+    }
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await
 }

@@ -121,6 +121,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             Ok(axum::Json(v)) => v,
             Err(rej) => return Err(json_rejection(rej, locale)),
         };
+        if has_nul(&value) {
+            return Err(ApiError::with_detail(
+                ErrorCode::ValidationFailed,
+                locale,
+                "text must not contain the NUL character (\\u0000)",
+            ));
+        }
         if !value.is_object() {
             return Err(ApiError::with_detail(
                 ErrorCode::ValidationFailed,
@@ -153,6 +160,15 @@ fn json_rejection(rej: JsonRejection, locale: Locale) -> ApiError {
         }
         JsonRejection::BytesRejection(_) => ApiError::new(ErrorCode::PayloadTooLarge, locale),
         _ => ApiError::new(ErrorCode::MalformedJson, locale),
+    }
+}
+
+fn has_nul(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::String(s) => s.contains('\0'),
+        serde_json::Value::Array(a) => a.iter().any(has_nul),
+        serde_json::Value::Object(o) => o.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
+        _ => false,
     }
 }
 

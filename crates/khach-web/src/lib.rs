@@ -9,6 +9,7 @@ mod csrf;
 mod error;
 mod extract;
 pub mod i18n;
+mod idempotency;
 mod openapi;
 mod pages;
 mod router;

@@ -15,7 +15,11 @@ use utoipa::{OpenApi as _, PartialSchema, ToSchema};
         description = "REST API of Khách, the self-hosted customer data platform and CRM. \
             Authenticate with `Authorization: Bearer khk_…` (create a key under Settings → API keys). \
             Lists are paged with `?limit=&cursor=`; errors are `{\"error\": {\"code\", \"message\", \"fields\"}}`. \
-            Records outside the caller's scope answer 404.",
+            Records outside the caller's scope answer 404. \
+            POST requests (except those that carry passwords or create API keys) honour an \
+            `Idempotency-Key` header (1–255 visible ASCII characters): a retry with the same key and \
+            the same body within 24 hours returns the first answer, marked `Idempotent-Replayed: true`, \
+            instead of doing the work again.",
         license(name = "AGPL-3.0-or-later")
     ),
     components(schemas(khach_types::api::ErrorResponse, khach_types::api::ErrorBody))

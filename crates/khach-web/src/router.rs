@@ -5,7 +5,7 @@
 use crate::error::ApiError;
 use crate::extract::ReqLocale;
 use crate::state::AppState;
-use crate::{api, assets, csrf, openapi, pages};
+use crate::{api, assets, csrf, idempotency, openapi, pages};
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderName, HeaderValue, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -34,9 +34,14 @@ pub fn build(state: AppState) -> Router {
         .merge(pages::router())
         .fallback(pages::not_found)
         .method_not_allowed_fallback(api_method_not_allowed)
+        .layer(middleware::from_fn_with_state(state.clone(), idempotency::layer))
+        .layer(middleware::from_fn(csrf::reject_nul))
         .layer(middleware::from_fn(csrf::check))
         .layer(DefaultBodyLimit::max(1024 * 1024))
         .layer(CompressionLayer::new())
+        // Answers carry personal data and one-time secrets: not for any cache. Assets
+        // set their own caching.
+        .layer(security_header(header::CACHE_CONTROL, "no-store"))
         .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(security_header(header::X_FRAME_OPTIONS, "DENY"))
         .layer(security_header(header::REFERRER_POLICY, "same-origin"))

@@ -94,11 +94,11 @@ pub(crate) async fn check_refs(
         errs.add("department_id", "value-unknown-department");
     }
     errs.finish()?;
-    let is_admin_role = role.is_some_and(|r| r.is_admin);
-    if is_admin_role && !ctx.is_admin() {
-        return Err(CoreError::Forbidden);
-    }
-    Ok(is_admin_role)
+    let role = role.ok_or(CoreError::NotFound)?;
+    // Only a role the caller could have made itself: no one hands out more power
+    // than they hold (an Admin role only by an admin).
+    crate::roles::ensure_grantable(ctx, &role)?;
+    Ok(role.is_admin)
 }
 
 pub async fn create(core: &Core, ctx: &Ctx, input: CreateAccount) -> CoreResult<Account> {
@@ -108,14 +108,26 @@ pub async fn create(core: &Core, ctx: &Ctx, input: CreateAccount) -> CoreResult<
     create_unchecked(core, ctx, new).await
 }
 
-/// Creates an account after the caller has checked permission (the CLI and first-run
-/// set-up come here directly).
+/// Creates an account after the caller has checked permission (the CLI comes here
+/// directly).
 pub async fn create_unchecked(core: &Core, ctx: &Ctx, new: NewAccount) -> CoreResult<Account> {
     let hash = crate::auth::password::hash(core, new.password.expose()).await?;
     let tx = core.db.begin().await?;
-    check_refs(&tx, ctx, new.role_id, new.department_id).await?;
+    let account = insert_in(&tx, ctx, new, hash).await?;
+    khach_db::commit(tx).await?;
+    Ok(account)
+}
+
+/// Inserts the account and its audit row inside the caller's transaction.
+pub(crate) async fn insert_in(
+    tx: &impl ConnectionTrait,
+    ctx: &Ctx,
+    new: NewAccount,
+    password_hash: String,
+) -> CoreResult<Account> {
+    check_refs(tx, ctx, new.role_id, new.department_id).await?;
     let row = khach_db::accounts::insert(
-        &tx,
+        tx,
         Row {
             id: 0,
             username: new.username.as_str().into(),
@@ -127,7 +139,7 @@ pub async fn create_unchecked(core: &Core, ctx: &Ctx, new: NewAccount) -> CoreRe
             active: new.active,
             auto_assign: new.auto_assign,
             locale: new.locale.as_str().into(),
-            password_hash: hash,
+            password_hash,
             created_at: ctx.now,
             updated_at: ctx.now,
         },
@@ -143,8 +155,7 @@ pub async fn create_unchecked(core: &Core, ctx: &Ctx, new: NewAccount) -> CoreRe
     ch.set("role_id", &row.role_id);
     ch.set("active", &row.active);
     ch.set("auto_assign", &row.auto_assign);
-    audit::record(&tx, ctx, "account", Some(row.id.to_string()), "create", ch).await?;
-    khach_db::commit(tx).await?;
+    audit::record(tx, ctx, "account", Some(row.id.to_string()), "create", ch).await?;
     Ok(super::to_api(row))
 }
 

@@ -6,6 +6,7 @@ mod create;
 mod profile;
 mod update;
 
+pub(crate) use create::insert_in;
 pub use create::{NewAccount, create, create_unchecked};
 pub use profile::{change_password, update_profile};
 pub use update::{reset_password, update};

@@ -7,7 +7,13 @@ use khach_types::{ContactPhone, Email, Password};
 
 /// A person edits their own name, contact details and language.
 pub async fn update_profile(core: &Core, ctx: &Ctx, input: UpdateProfile) -> CoreResult<Account> {
-    let id = ctx.account_id().ok_or(CoreError::Unauthenticated)?;
+    let actor = ctx.actor().ok_or(CoreError::Unauthenticated)?;
+    let id = actor.account.id;
+    // The e-mail receives password-reset links: an API key (which may be narrowed or
+    // leaked) must not be able to redirect them.
+    if actor.api_key_id.is_some() && input.email.is_some() {
+        return Err(CoreError::Forbidden);
+    }
     let mut errs = FieldErrors::default();
     let full_name = input
         .full_name
@@ -48,7 +54,12 @@ pub async fn update_profile(core: &Core, ctx: &Ctx, input: UpdateProfile) -> Cor
         return Ok(super::to_api(old));
     }
     row.updated_at = ctx.now;
+    let email_changed = row.email != old.email;
     let saved = khach_db::accounts::update(&tx, row).await.map_err(taken)?;
+    if email_changed {
+        // A link sent to the old address must not outlive the change.
+        khach_db::tokens::expire_all(&tx, "password_reset", Some(id), ctx.now).await?;
+    }
     audit::record(
         &tx,
         ctx,
@@ -66,12 +77,21 @@ pub async fn update_profile(core: &Core, ctx: &Ctx, input: UpdateProfile) -> Cor
 pub async fn change_password(core: &Core, ctx: &Ctx, input: ChangePassword) -> CoreResult<()> {
     let actor = ctx.actor().ok_or(CoreError::Unauthenticated)?;
     let id = actor.account.id;
+    // Only a person at a session changes the password, never an API key.
+    if actor.api_key_id.is_some() {
+        return Err(CoreError::Forbidden);
+    }
     let new =
         Password::parse(&input.new_password).map_err(|e| CoreError::field("new_password", e))?;
     let current = khach_db::accounts::get(core.db.conn(), id)
         .await?
         .ok_or(CoreError::NotFound)?;
+    // Wrong current passwords count like failed logins, so this is no way around the
+    // login throttle.
+    let key = crate::auth::account_key(&current.username);
+    crate::auth::check_throttle(core, ctx, &key).await?;
     if !crate::auth::password::verify(&input.current_password, &current.password_hash).await? {
+        khach_db::login_attempts::record(core.db.conn(), &key, ctx.now).await?;
         return Err(CoreError::fields([(
             "current_password",
             "value-wrong-password",
@@ -81,6 +101,7 @@ pub async fn change_password(core: &Core, ctx: &Ctx, input: ChangePassword) -> C
     let tx = core.db.begin().await?;
     khach_db::accounts::set_password(&tx, id, hash, ctx.now).await?;
     khach_db::sessions::delete_for_account(&tx, id, actor.session_hash.as_deref()).await?;
+    khach_db::tokens::expire_all(&tx, "password_reset", Some(id), ctx.now).await?;
     audit::record(
         &tx,
         ctx,

@@ -23,12 +23,18 @@ pub async fn update(core: &Core, ctx: &Ctx, id: i64, input: UpdateAccount) -> Co
     errs.finish()?;
 
     let tx = core.db.begin().await?;
+    // Held to the end: two admins demoting each other at once must not both pass
+    // the last-admin check (PostgreSQL; SQLite writers are already serialised).
+    khach_db::lock(&tx, khach_db::Lock::Admins).await?;
     let old = khach_db::accounts::get(&tx, id)
         .await?
         .ok_or(CoreError::NotFound)?;
-    let old_role = khach_db::roles::get(&tx, old.role_id).await?;
-    let was_admin = old_role.is_some_and(|r| r.is_admin);
-    if was_admin && !ctx.is_admin() {
+    let was_admin = ensure_can_manage(&tx, ctx, &old).await?;
+    if input.role_id.is_some_and(|r| r != old.role_id)
+        && !ctx.is_admin()
+        && ctx.account_id() == Some(id)
+    {
+        // Nobody but an admin changes their own role.
         return Err(CoreError::Forbidden);
     }
     let mut row = old.clone();
@@ -111,16 +117,12 @@ pub async fn reset_password(
     let target = khach_db::accounts::get(core.db.conn(), id)
         .await?
         .ok_or(CoreError::NotFound)?;
-    let target_admin = khach_db::roles::get(core.db.conn(), target.role_id)
-        .await?
-        .is_some_and(|r| r.is_admin);
-    if target_admin && !ctx.is_admin() {
-        return Err(CoreError::Forbidden);
-    }
+    ensure_can_manage(core.db.conn(), ctx, &target).await?;
     let hash = crate::auth::password::hash(core, pw.expose()).await?;
     let tx = core.db.begin().await?;
     khach_db::accounts::set_password(&tx, id, hash, ctx.now).await?;
     khach_db::sessions::delete_for_account(&tx, id, None).await?;
+    khach_db::tokens::expire_all(&tx, "password_reset", Some(id), ctx.now).await?;
     audit::record(
         &tx,
         ctx,
@@ -132,4 +134,18 @@ pub async fn reset_password(
     .await?;
     khach_db::commit(tx).await?;
     Ok(())
+}
+
+/// Fails unless the caller could have given `target` its current role (nobody edits
+/// someone more powerful than themselves). Returns whether `target` is an admin.
+async fn ensure_can_manage(
+    c: &impl khach_db::ConnectionTrait,
+    ctx: &Ctx,
+    target: &khach_db::accounts::Account,
+) -> CoreResult<bool> {
+    let role = khach_db::roles::get(c, target.role_id)
+        .await?
+        .ok_or_else(|| CoreError::Internal("account without role".into()))?;
+    crate::roles::ensure_grantable(ctx, &role)?;
+    Ok(role.is_admin)
 }

@@ -18,10 +18,20 @@ pub struct LoginOutcome {
     pub account: Account,
 }
 
-async fn throttled(core: &Core, key: &str, max: u64, ctx: &Ctx) -> CoreResult<()> {
+/// Throttle key of an account.
+pub fn account_key(username: &str) -> String {
+    format!("account:{username}")
+}
+
+fn address_key(ctx: &Ctx) -> String {
+    format!("ip:{}", ctx.ip.as_deref().unwrap_or("-"))
+}
+
+/// `TooManyRequests` when `key` has more than `max` attempts in the window.
+async fn over_limit(core: &Core, ctx: &Ctx, key: &str, max: u64) -> CoreResult<()> {
     let since = ctx.now - Duration::minutes(WINDOW_MINUTES);
     let (n, oldest) = khach_db::login_attempts::recent(core.db.conn(), key, since).await?;
-    if n >= max {
+    if n > max {
         let free_at = oldest.unwrap_or(ctx.now) + Duration::minutes(WINDOW_MINUTES);
         let secs = (free_at - ctx.now).num_seconds().max(1) as u64;
         return Err(CoreError::TooManyRequests {
@@ -31,6 +41,11 @@ async fn throttled(core: &Core, key: &str, max: u64, ctx: &Ctx) -> CoreResult<()
     Ok(())
 }
 
+/// Fails when the account already used up its failed attempts.
+pub async fn check_throttle(core: &Core, ctx: &Ctx, key: &str) -> CoreResult<()> {
+    over_limit(core, ctx, key, MAX_PER_ACCOUNT - 1).await
+}
+
 pub async fn login(
     core: &Core,
     ctx: &Ctx,
@@ -38,10 +53,21 @@ pub async fn login(
     password: &str,
 ) -> CoreResult<LoginOutcome> {
     let uname = username.trim().to_lowercase();
-    let acct_key = format!("account:{uname}");
-    let ip_key = format!("ip:{}", ctx.ip.as_deref().unwrap_or("-"));
-    throttled(core, &acct_key, MAX_PER_ACCOUNT, ctx).await?;
-    throttled(core, &ip_key, MAX_PER_ADDRESS, ctx).await?;
+    // No account can have such a name; answering at once keeps odd input (NUL bytes,
+    // megabyte names) out of the throttle table.
+    if uname.is_empty() || uname.chars().count() > 64 || uname.contains('\0') {
+        return Err(CoreError::InvalidCredentials);
+    }
+    let acct_key = account_key(&uname);
+    let ip_key = address_key(ctx);
+    // The attempt is written before it is judged: parallel guesses each see the
+    // others, so the limit holds under concurrency.
+    let tx = core.db.begin().await?;
+    khach_db::login_attempts::record(&tx, &acct_key, ctx.now).await?;
+    let ip_attempt = khach_db::login_attempts::record(&tx, &ip_key, ctx.now).await?;
+    khach_db::commit(tx).await?;
+    over_limit(core, ctx, &acct_key, MAX_PER_ACCOUNT).await?;
+    over_limit(core, ctx, &ip_key, MAX_PER_ADDRESS).await?;
 
     let found = khach_db::accounts::by_username(core.db.conn(), &uname).await?;
     let ok = match &found {
@@ -56,10 +82,6 @@ pub async fn login(
     let account = match found {
         Some(a) if ok && a.active => a,
         _ => {
-            let tx = core.db.begin().await?;
-            khach_db::login_attempts::record(&tx, &acct_key, ctx.now).await?;
-            khach_db::login_attempts::record(&tx, &ip_key, ctx.now).await?;
-            khach_db::commit(tx).await?;
             tracing::info!(target: "khach::auth", "login failed");
             return Err(CoreError::InvalidCredentials);
         }
@@ -69,6 +91,7 @@ pub async fn login(
     let token = core.token("ks_", 32);
     let tx = core.db.begin().await?;
     khach_db::login_attempts::clear(&tx, &acct_key).await?;
+    khach_db::login_attempts::delete(&tx, ip_attempt).await?;
     khach_db::login_attempts::purge_before(&tx, ctx.now - Duration::days(1)).await?;
     khach_db::sessions::purge_expired(&tx, ctx.now).await?;
     khach_db::sessions::insert(

@@ -43,7 +43,8 @@ pub async fn setup_token_valid(core: &Core, token: &str) -> CoreResult<bool> {
             .is_some())
 }
 
-/// Creates the first admin with the token; the token is spent in the same step.
+/// Creates the first admin with the token. Checking the token, spending it and
+/// creating the account happen in one transaction: two clicks make one admin.
 pub async fn complete_setup(
     core: &Core,
     ctx: &Ctx,
@@ -59,7 +60,18 @@ pub async fn complete_setup(
     input.role_id = admin.id;
     input.active = true;
     let new = NewAccount::parse(&input, crate::settings::get(core).await?.default_locale)?;
-    let account = crate::accounts::create_unchecked(core, ctx, new).await?;
-    khach_db::tokens::mark_used(core.db.conn(), &sha256_hex(token), ctx.now).await?;
+    let hash = crate::auth::password::hash(core, new.password.expose()).await?;
+    let tx = core.db.begin().await?;
+    khach_db::lock(&tx, khach_db::Lock::Admins).await?;
+    let hashed = sha256_hex(token);
+    let live = khach_db::tokens::find_live(&tx, &hashed, PURPOSE, ctx.now).await?;
+    if live.is_none()
+        || khach_db::accounts::count_active_admins(&tx).await? > 0
+        || !khach_db::tokens::mark_used(&tx, &hashed, ctx.now).await?
+    {
+        return Err(CoreError::NotFound);
+    }
+    let account = crate::accounts::insert_in(&tx, ctx, new, hash).await?;
+    khach_db::commit(tx).await?;
     Ok(account)
 }

@@ -126,6 +126,8 @@ pub async fn update(
     }
     if let Some(p) = input.parent_id {
         if let Some(p) = p {
+            // Two moves at once (A under B, B under A) must not both pass.
+            khach_db::lock(&tx, khach_db::Lock::DepartmentTree).await?;
             check_parent(&tx, Some(id), p).await?;
         }
         row.parent_id = p;

@@ -104,6 +104,19 @@ pub fn grants(r: &RoleRow) -> CoreResult<(PermissionSet, Scope)> {
     Ok((parse_perms(&r.permissions)?, scope))
 }
 
+/// Fails unless the caller may hand out everything `r` grants.
+pub(crate) fn ensure_grantable(ctx: &Ctx, r: &RoleRow) -> CoreResult<()> {
+    if r.is_admin && !ctx.is_admin() {
+        return Err(CoreError::Forbidden);
+    }
+    let (perms, scope) = grants(r)?;
+    if ctx.can_grant(&perms, scope) {
+        Ok(())
+    } else {
+        Err(CoreError::Forbidden)
+    }
+}
+
 pub fn to_api(r: RoleRow) -> CoreResult<Role> {
     let (permissions, scope) = grants(&r)?;
     Ok(Role {

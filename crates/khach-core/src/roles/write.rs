@@ -19,6 +19,10 @@ pub async fn create(core: &Core, ctx: &Ctx, input: CreateRole) -> CoreResult<Rol
     ctx.require(Module::Roles, Action::Create)?;
     let name = parse_name(&input.name)?;
     let perms = input.permissions.normalised();
+    // A role can never grant more than its creator holds.
+    if !ctx.can_grant(&perms, input.scope) {
+        return Err(CoreError::Forbidden);
+    }
     let tx = core.db.begin().await?;
     let row = khach_db::roles::insert(
         &tx,
@@ -49,6 +53,11 @@ pub async fn update(core: &Core, ctx: &Ctx, id: i64, input: UpdateRole) -> CoreR
     let old = khach_db::roles::get(&tx, id)
         .await?
         .ok_or(CoreError::NotFound)?;
+    // Nobody but an admin edits their own role or one stronger than theirs.
+    if !ctx.is_admin() && ctx.role_id() == Some(id) {
+        return Err(CoreError::Forbidden);
+    }
+    super::ensure_grantable(ctx, &old)?;
     let old_api = to_api(old.clone())?;
     let mut row = old.clone();
     if let Some(n) = &input.name {
@@ -65,6 +74,7 @@ pub async fn update(core: &Core, ctx: &Ctx, id: i64, input: UpdateRole) -> CoreR
         row.scope = s.as_str().into();
     }
     row.updated_at = ctx.now;
+    super::ensure_grantable(ctx, &row)?;
     let new_api = to_api(row.clone())?;
     let mut ch = Changes::new();
     ch.diff("name", &old_api.name, &new_api.name);
@@ -88,6 +98,7 @@ pub async fn delete(core: &Core, ctx: &Ctx, id: i64) -> CoreResult<()> {
     if old.is_admin {
         return Err(CoreError::InUse("role-admin-undeletable"));
     }
+    super::ensure_grantable(ctx, &old)?;
     if khach_db::accounts::count_with_role(&tx, id).await? > 0 {
         return Err(CoreError::InUse("role-has-accounts"));
     }

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod api_keys;
 pub mod audit_log;
 pub mod departments;
+pub mod idempotency_keys;
 pub mod login_attempts;
 pub mod one_time_tokens;
 pub mod roles;

@@ -49,7 +49,10 @@ pub struct Filters {
 }
 
 fn day(s: &str, plus_days: i64) -> Option<chrono::DateTime<Utc>> {
-    let d = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()?;
+    use chrono::Datelike;
+    let d = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .ok()
+        .filter(|d| (1..=9999).contains(&d.year()))?;
     let start = d.and_hms_opt(0, 0, 0)?;
     // Days are Vietnam days (UTC+7).
     Some(

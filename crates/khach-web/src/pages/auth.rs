@@ -67,7 +67,7 @@ pub async fn login_page(SiteLocale(locale): SiteLocale, Query(q): Query<NextQuer
     l.notice = q
         .done
         .filter(|k| k.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
-        .map(|k| t(locale, &format!("done-{k}")));
+        .and_then(|k| crate::i18n::try_t(locale, &format!("done-{k}")));
     render(
         StatusCode::OK,
         &LoginPage {

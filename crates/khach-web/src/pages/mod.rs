@@ -185,7 +185,7 @@ impl FromRequestParts<AppState> for PageCtx {
             .query()
             .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("done=")))
             .filter(|k| k.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
-            .map(|k| t(locale, &format!("done-{k}")));
+            .and_then(|k| crate::i18n::try_t(locale, &format!("done-{k}")));
         let layout = Layout {
             locale,
             title: String::new(),
@@ -222,8 +222,16 @@ pub fn encode(s: &str) -> String {
 
 /// Only local paths are followed after login (no open redirect).
 pub fn safe_next(next: Option<&str>) -> String {
+    let local_path = |n: &str| {
+        n.starts_with('/')
+            && !n.starts_with("//")
+            && n.len() <= 2000
+            // Whitelist: no backslash, no control character or space that a browser
+            // would strip to turn "/\t/evil" into "//evil".
+            && n.bytes().all(|b| b.is_ascii_alphanumeric() || b"/-_.~?=&%+".contains(&b))
+    };
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.into(),
+        Some(n) if local_path(n) => n.into(),
         _ => "/".into(),
     }
 }

@@ -105,7 +105,7 @@ async fn only_admins_hand_out_the_admin_role() {
         let app = TestApp::spawn(b).await;
         // A custom role that may manage accounts but is not Admin.
         let (s, role) = app
-            .call(Some(&app.admin.key), "POST", "/api/v1/roles", Some(json!({"name": "Nhân sự", "scope": "all", "permissions": {"accounts": ["view", "create", "edit"]}})))
+            .call(Some(&app.admin.key), "POST", "/api/v1/roles", Some(json!({"name": "Nhân sự", "scope": "all", "permissions": {"accounts": ["view", "create", "edit"], "departments": ["view"], "customers": ["view", "create", "edit", "import", "export"]}})))
             .await;
         assert_eq!(s, 201, "{role}");
         let hr = app.make_principal("nhan.su", "sales", None).await;

@@ -26,6 +26,15 @@ async fn wait_id(d: &WebDriver, id: &str) -> WebElement {
     }
 }
 
+/// Waits (up to 10 s) for the first element matching a CSS selector.
+async fn wait_css(d: &WebDriver, css: &str) -> WebElement {
+    d.query(By::Css(css))
+        .wait(Duration::from_secs(10), Duration::from_millis(100))
+        .first()
+        .await
+        .unwrap_or_else(|e| panic!("{css} not found: {e}"))
+}
+
 async fn fill(d: &WebDriver, name: &str, value: &str) {
     let el = d.find(By::Name(name)).await.unwrap();
     el.clear().await.unwrap();
@@ -131,13 +140,7 @@ async fn first_run_login_create_account_logout() {
         .click()
         .await
         .unwrap();
-    let err = d
-        .find(By::Css(".field-error"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let err = wait_css(d, ".field-error").await.text().await.unwrap();
     assert!(err.contains("Tên đăng nhập đã tồn tại"), "{err}");
     assert_eq!(
         d.find(By::Name("full_name"))
