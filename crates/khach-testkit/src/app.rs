@@ -210,6 +210,22 @@ impl TestApp {
         }
     }
 
+    /// Makes the install look new (no active account) and returns a first-run set-up
+    /// token, as `khach serve` would print it.
+    pub async fn fresh_install_setup_token(&self) -> String {
+        let c = self.core.db.conn();
+        c.execute_raw(Statement::from_string(
+            c.get_database_backend(),
+            "UPDATE accounts SET active = false",
+        ))
+        .await
+        .unwrap();
+        khach_core::auth::issue_setup_token(&self.core)
+            .await
+            .unwrap()
+            .unwrap()
+    }
+
     /// A department made through the core.
     pub async fn make_department(&self, name: &str) -> i64 {
         let ctx = Ctx::system(Origin::Cli, self.core.now());

@@ -62,20 +62,7 @@ async fn first_run_setup_link_creates_the_admin_once() {
         // The protection held; deactivate the admin through the database the way a
         // broken install would look, then check the set-up flow.
         let c = app.client();
-        let token = {
-            use sea_orm::{ConnectionTrait, Statement};
-            let conn = app.core.db.conn();
-            conn.execute_raw(Statement::from_string(
-                conn.get_database_backend(),
-                "UPDATE accounts SET active = false",
-            ))
-            .await
-            .unwrap();
-            khach_core::auth::issue_setup_token(&app.core)
-                .await
-                .unwrap()
-                .unwrap()
-        };
+        let token = app.fresh_install_setup_token().await;
         let r = c
             .get(app.url(&format!("/setup?token={token}")))
             .send()
@@ -498,18 +485,7 @@ async fn forgotten_password_link_by_email_works_once() {
             .await
             .unwrap();
         assert_eq!(r.status(), 200);
-        let mail = tokio::time::timeout(std::time::Duration::from_secs(10), inbox.recv())
-            .await
-            .unwrap()
-            .unwrap();
-        let unfolded = mail.replace("=\n", "").replace("=3D", "=");
-        let start = unfolded
-            .find("/reset-password?token=")
-            .expect("link in mail");
-        let token: String = unfolded[start + "/reset-password?token=".len()..]
-            .chars()
-            .take_while(|c| c.is_ascii_hexdigit())
-            .collect();
+        let token = crate::smtp_sink::next_reset_token(&mut inbox).await;
         assert_eq!(token.len(), 48);
         let old_session = app.login("minh", &p.password).await;
         let form = [

@@ -48,20 +48,7 @@ async fn first_run_login_create_account_logout() {
     }
     // The UI is the same on both backends; the API suite covers PostgreSQL.
     let app = TestApp::spawn(Backend::Sqlite).await;
-    {
-        use sea_orm::{ConnectionTrait, Statement};
-        let c = app.core.db.conn();
-        c.execute_raw(Statement::from_string(
-            c.get_database_backend(),
-            "UPDATE accounts SET active = false",
-        ))
-        .await
-        .unwrap();
-    }
-    let token = khach_core::auth::issue_setup_token(&app.core)
-        .await
-        .unwrap()
-        .unwrap();
+    let token = app.fresh_install_setup_token().await;
     let browser = Browser::start().await;
     let d = &browser.driver;
 

@@ -261,20 +261,7 @@ async fn two_admins_demoting_each_other_at_once_leave_one() {
 async fn one_setup_link_makes_one_admin_even_when_clicked_twice() {
     for b in backends() {
         let app = TestApp::spawn(b).await;
-        {
-            use sea_orm::{ConnectionTrait, Statement};
-            let c = app.core.db.conn();
-            c.execute_raw(Statement::from_string(
-                c.get_database_backend(),
-                "UPDATE accounts SET active = false",
-            ))
-            .await
-            .unwrap();
-        }
-        let token = khach_core::auth::issue_setup_token(&app.core)
-            .await
-            .unwrap()
-            .unwrap();
+        let token = app.fresh_install_setup_token().await;
         let post = |name: &'static str| {
             let c = app.client();
             let url = app.url("/setup");
@@ -499,16 +486,7 @@ async fn reset_links_die_when_the_password_changes() {
             .await
             .unwrap();
         assert_eq!(r.status(), 200);
-        let mail = tokio::time::timeout(std::time::Duration::from_secs(10), inbox.recv())
-            .await
-            .unwrap()
-            .unwrap();
-        let unfolded = mail.replace("=\n", "").replace("=3D", "=");
-        let start = unfolded.find("token=").unwrap() + 6;
-        let token: String = unfolded[start..]
-            .chars()
-            .take_while(|c| c.is_ascii_hexdigit())
-            .collect();
+        let token = crate::smtp_sink::next_reset_token(&mut inbox).await;
         let (s, _) = app
             .call(
                 Some(&app.admin.key),

@@ -49,3 +49,21 @@ pub async fn start() -> (String, mpsc::UnboundedReceiver<String>) {
     });
     (url, rx)
 }
+
+/// Waits for the next mail and returns the reset token in its link.
+pub async fn next_reset_token(inbox: &mut mpsc::UnboundedReceiver<String>) -> String {
+    let mail = tokio::time::timeout(std::time::Duration::from_secs(10), inbox.recv())
+        .await
+        .expect("a mail within 10 s")
+        .expect("mail");
+    // Undo quoted-printable soft breaks and escapes.
+    let unfolded = mail.replace("=\n", "").replace("=3D", "=");
+    let start = unfolded
+        .find("/reset-password?token=")
+        .expect("link in mail")
+        + "/reset-password?token=".len();
+    unfolded[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_hexdigit())
+        .collect()
+}
