@@ -24,6 +24,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     init_logging(&config.log_format);
     tracing::info!(?config, "starting Khách");
     let core = super::open(&config).await?;
+    tokio::task::spawn_blocking(khach_types::Phone::warm_up);
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
