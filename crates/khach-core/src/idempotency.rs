@@ -10,6 +10,10 @@ use khach_db::DbError;
 /// How long a stored answer is replayed.
 pub const KEEP_HOURS: i64 = 24;
 
+/// After this, a request still "in progress" is taken as abandoned (requests time out
+/// after one minute).
+pub const ABANDONED_MINUTES: i64 = 2;
+
 /// What to do with a request that carries a key.
 pub enum Begin {
     /// First time: run it, then call [`finish`] (or [`abandon`] on a server error).
@@ -33,7 +37,11 @@ pub async fn begin(core: &Core, credential: &str, key: &str, request: &[u8]) -> 
     let now = core.now();
     let conn = core.db.conn();
     if let Some(found) = khach_db::idempotency::get(conn, &key_hash).await? {
-        if found.created_at > now - Duration::hours(KEEP_HOURS) {
+        // A reservation whose request never finished (timed out, client gone) is
+        // released after a while, so the retry the key exists for can run.
+        let abandoned = found.status.is_none()
+            && found.created_at <= now - Duration::minutes(ABANDONED_MINUTES);
+        if found.created_at > now - Duration::hours(KEEP_HOURS) && !abandoned {
             return Ok(classify(found, &request_hash));
         }
         khach_db::idempotency::release(conn, &key_hash).await?;

@@ -26,6 +26,7 @@ pub async fn read(core: &Core, ctx: &Ctx) -> CoreResult<Settings> {
 pub async fn update(core: &Core, ctx: &Ctx, input: UpdateSettings) -> CoreResult<Settings> {
     ctx.require(Module::Settings, Action::Edit)?;
     let tx = core.db.begin().await?;
+    khach_db::lock(&tx, khach_db::Lock::Settings).await?;
     // Read inside the transaction so the audit's "old" is what was overwritten.
     let old = get_in(&tx).await?;
     let mut new = old.clone();

@@ -81,9 +81,12 @@ pub async fn insert(c: &impl ConnectionTrait, a: Account) -> Result<Account, DbE
     Ok(am.insert(c).await?)
 }
 
-/// Writes every column of `a`.
+/// Writes every column of `a` except the password hash, which only
+/// [`set_password`] changes: a profile edit racing a password reset must not write
+/// back the old hash.
 pub async fn update(c: &impl ConnectionTrait, a: Account) -> Result<Account, DbError> {
-    let am = a.into_active_model().reset_all();
+    let mut am = a.into_active_model().reset_all();
+    am.password_hash = sea_orm::ActiveValue::NotSet;
     Ok(am.update(c).await?)
 }
 

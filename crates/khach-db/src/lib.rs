@@ -116,6 +116,8 @@ pub enum Lock {
     Admins = 1,
     /// Serialises moves in the department tree (no cycles).
     DepartmentTree = 2,
+    /// Serialises read-modify-write of the settings document.
+    Settings = 3,
 }
 
 /// Takes `lock` for the rest of the transaction. PostgreSQL needs it for rules that

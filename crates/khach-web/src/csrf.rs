@@ -74,7 +74,7 @@ pub async fn reject_nul(req: Request, next: Next) -> Response {
     let Ok(bytes) = axum::body::to_bytes(body, 1024 * 1024).await else {
         return ApiError::new(ErrorCode::PayloadTooLarge, header_locale(&parts)).into_response();
     };
-    if bytes.windows(3).any(|w| w.eq_ignore_ascii_case(b"%00")) {
+    if bytes.contains(&0) || bytes.windows(3).any(|w| w.eq_ignore_ascii_case(b"%00")) {
         return ApiError::with_detail(ErrorCode::ValidationFailed, header_locale(&parts), "NUL")
             .into_response();
     }

@@ -11,7 +11,10 @@ pub async fn update_profile(core: &Core, ctx: &Ctx, input: UpdateProfile) -> Cor
     let id = actor.account.id;
     // The e-mail receives password-reset links: an API key (which may be narrowed or
     // leaked) must not be able to redirect them.
-    if actor.api_key_id.is_some() && input.email.is_some() {
+    let unchanged = |e: &Option<String>| {
+        e.as_deref().map(|s| s.trim().to_lowercase()) == actor.account.email.clone()
+    };
+    if actor.api_key_id.is_some() && input.email.as_ref().is_some_and(|e| !unchanged(e)) {
         return Err(CoreError::Forbidden);
     }
     let mut errs = FieldErrors::default();
@@ -89,14 +92,14 @@ pub async fn change_password(core: &Core, ctx: &Ctx, input: ChangePassword) -> C
     // Wrong current passwords count like failed logins, so this is no way around the
     // login throttle.
     let key = crate::auth::account_key(&current.username);
-    crate::auth::check_throttle(core, ctx, &key).await?;
+    let attempt = crate::auth::begin_attempt(core, ctx, &key).await?;
     if !crate::auth::password::verify(&input.current_password, &current.password_hash).await? {
-        khach_db::login_attempts::record(core.db.conn(), &key, ctx.now).await?;
         return Err(CoreError::fields([(
             "current_password",
             "value-wrong-password",
         )]));
     }
+    khach_db::login_attempts::delete(core.db.conn(), attempt).await?;
     let hash = crate::auth::password::hash(core, new.expose()).await?;
     let tx = core.db.begin().await?;
     khach_db::accounts::set_password(&tx, id, hash, ctx.now).await?;

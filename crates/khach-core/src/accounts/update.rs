@@ -37,6 +37,18 @@ pub async fn update(core: &Core, ctx: &Ctx, id: i64, input: UpdateAccount) -> Co
         // Nobody but an admin changes their own role.
         return Err(CoreError::Forbidden);
     }
+    let via_key = ctx.actor().is_some_and(|a| a.api_key_id.is_some());
+    if ctx.account_id() == Some(id)
+        && via_key
+        && email.as_ref().is_some_and(|e| {
+            e.as_ref()
+                .map(|e| e.as_ref().map(|x| x.as_str().to_string()))
+                != Some(old.email.clone())
+        })
+    {
+        // The e-mail receives reset links: not changeable for oneself by API key.
+        return Err(CoreError::Forbidden);
+    }
     let mut row = old.clone();
     if let Some(Some(n)) = full_name {
         row.full_name = n;
@@ -88,6 +100,10 @@ pub async fn update(core: &Core, ctx: &Ctx, id: i64, input: UpdateAccount) -> Co
     }
     row.updated_at = ctx.now;
     let saved = khach_db::accounts::update(&tx, row).await.map_err(taken)?;
+    if saved.email != old.email {
+        // Links sent to the old address must not outlive the change.
+        khach_db::tokens::expire_all(&tx, "password_reset", Some(id), ctx.now).await?;
+    }
     if old.active && !saved.active {
         // Deactivation stops every way in at once: sessions, API keys, reset links.
         khach_db::sessions::delete_for_account(&tx, id, None).await?;
@@ -112,6 +128,10 @@ pub async fn reset_password(
     input: ResetPassword,
 ) -> CoreResult<()> {
     ctx.require(Module::Accounts, Action::Edit)?;
+    // One's own password changes only with the current one (`/me/password`).
+    if ctx.account_id() == Some(id) {
+        return Err(CoreError::Forbidden);
+    }
     let pw =
         Password::parse(&input.new_password).map_err(|e| CoreError::field("new_password", e))?;
     let target = khach_db::accounts::get(core.db.conn(), id)
@@ -123,6 +143,7 @@ pub async fn reset_password(
     khach_db::accounts::set_password(&tx, id, hash, ctx.now).await?;
     khach_db::sessions::delete_for_account(&tx, id, None).await?;
     khach_db::tokens::expire_all(&tx, "password_reset", Some(id), ctx.now).await?;
+    khach_db::login_attempts::clear(&tx, &crate::auth::account_key(&target.username)).await?;
     audit::record(
         &tx,
         ctx,

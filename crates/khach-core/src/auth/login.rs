@@ -41,9 +41,18 @@ async fn over_limit(core: &Core, ctx: &Ctx, key: &str, max: u64) -> CoreResult<(
     Ok(())
 }
 
-/// Fails when the account already used up its failed attempts.
-pub async fn check_throttle(core: &Core, ctx: &Ctx, key: &str) -> CoreResult<()> {
-    over_limit(core, ctx, key, MAX_PER_ACCOUNT - 1).await
+/// Records an attempt on `key` before it is judged, so that parallel guesses see
+/// each other; fails (and forgets the attempt) when the account is over its limit.
+/// Returns the attempt's id: delete it when the attempt succeeds.
+pub async fn begin_attempt(core: &Core, ctx: &Ctx, key: &str) -> CoreResult<i64> {
+    let id = khach_db::login_attempts::record(core.db.conn(), key, ctx.now).await?;
+    if let Err(e) = over_limit(core, ctx, key, MAX_PER_ACCOUNT).await {
+        // A refused attempt is not counted: retrying during a lock-out must not
+        // extend it.
+        khach_db::login_attempts::delete(core.db.conn(), id).await?;
+        return Err(e);
+    }
+    Ok(id)
 }
 
 pub async fn login(
@@ -63,11 +72,22 @@ pub async fn login(
     // The attempt is written before it is judged: parallel guesses each see the
     // others, so the limit holds under concurrency.
     let tx = core.db.begin().await?;
-    khach_db::login_attempts::record(&tx, &acct_key, ctx.now).await?;
+    let acct_attempt = khach_db::login_attempts::record(&tx, &acct_key, ctx.now).await?;
     let ip_attempt = khach_db::login_attempts::record(&tx, &ip_key, ctx.now).await?;
     khach_db::commit(tx).await?;
-    over_limit(core, ctx, &acct_key, MAX_PER_ACCOUNT).await?;
-    over_limit(core, ctx, &ip_key, MAX_PER_ADDRESS).await?;
+    let limits = match over_limit(core, ctx, &acct_key, MAX_PER_ACCOUNT).await {
+        Ok(()) => over_limit(core, ctx, &ip_key, MAX_PER_ADDRESS).await,
+        Err(e) => Err(e),
+    };
+    if let Err(e) = limits {
+        // Refused attempts are not counted: retrying during a lock-out must not
+        // extend it, nor lock out everyone behind the same address.
+        let tx = core.db.begin().await?;
+        khach_db::login_attempts::delete(&tx, acct_attempt).await?;
+        khach_db::login_attempts::delete(&tx, ip_attempt).await?;
+        khach_db::commit(tx).await?;
+        return Err(e);
+    }
 
     let found = khach_db::accounts::by_username(core.db.conn(), &uname).await?;
     let ok = match &found {

@@ -38,11 +38,12 @@ pub async fn request_reset(
     let target_key = format!("reset:{}", sha256_hex(&who));
     let ip_key = format!("reset-ip:{}", ctx.ip.as_deref().unwrap_or("-"));
     let conn = core.db.conn();
-    let (n_target, _) = khach_db::login_attempts::recent(conn, &target_key, since).await?;
-    let (n_ip, _) = khach_db::login_attempts::recent(conn, &ip_key, since).await?;
+    // Recorded first, then counted: parallel requests see each other.
     khach_db::login_attempts::record(conn, &target_key, ctx.now).await?;
     khach_db::login_attempts::record(conn, &ip_key, ctx.now).await?;
-    if n_target >= MAX_PER_TARGET || n_ip >= MAX_PER_ADDRESS {
+    let (n_target, _) = khach_db::login_attempts::recent(conn, &target_key, since).await?;
+    let (n_ip, _) = khach_db::login_attempts::recent(conn, &ip_key, since).await?;
+    if n_target > MAX_PER_TARGET || n_ip > MAX_PER_ADDRESS {
         tracing::info!(target: "khach::auth", "password reset request dropped by the limit");
         return Ok(());
     }
@@ -53,6 +54,13 @@ pub async fn request_reset(
     let Some(account) = found.filter(|a| a.active) else {
         return Ok(());
     };
+    // Per account too, whether it was named by username or by e-mail.
+    let account_key = format!("reset-account:{}", account.id);
+    khach_db::login_attempts::record(conn, &account_key, ctx.now).await?;
+    let (n_account, _) = khach_db::login_attempts::recent(conn, &account_key, since).await?;
+    if n_account > MAX_PER_TARGET {
+        return Ok(());
+    }
     let Some(email) = account.email.clone() else {
         return Ok(());
     };
@@ -111,6 +119,7 @@ pub async fn complete_reset(
         .await?
         .filter(|a| a.active)
         .ok_or(CoreError::NotFound)?;
+    let username = account.username.clone();
     let hash = super::password::hash(core, pw.expose()).await?;
     // The audit log names the person who reset their password.
     let mut who = ctx.clone();
@@ -123,6 +132,7 @@ pub async fn complete_reset(
     }
     khach_db::accounts::set_password(&tx, account_id, hash, ctx.now).await?;
     khach_db::sessions::delete_for_account(&tx, account_id, None).await?;
+    khach_db::login_attempts::clear(&tx, &super::account_key(&username)).await?;
     audit::record(
         &tx,
         &who,

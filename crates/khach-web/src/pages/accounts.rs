@@ -159,6 +159,11 @@ async fn form_page(
     pw_errors: FormErrors,
 ) -> FormPage {
     let (roles, departments) = choices(s).await;
+    // Offer only the roles this person may hand out.
+    let roles = roles
+        .into_iter()
+        .filter(|r| (!r.is_admin || p.ctx.is_admin()) && p.ctx.can_grant(&r.permissions, r.scope))
+        .collect();
     let title = if id.is_some() {
         "accounts-edit-title"
     } else {

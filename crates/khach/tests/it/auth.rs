@@ -465,8 +465,9 @@ async fn api_keys_are_shown_once_narrowed_and_revocable() {
 
 #[tokio::test]
 async fn forgotten_password_link_by_email_works_once() {
-    let (smtp, mut inbox) = crate::smtp_sink::start().await;
     for b in backends() {
+        // A sink per backend: a late mail must not reach the next iteration.
+        let (smtp, mut inbox) = crate::smtp_sink::start().await;
         let app = TestApp::spawn_with_smtp(b, Some(smtp.clone())).await;
         let p = app.make_principal("minh", "sales", None).await;
         let c = app.client();
