@@ -134,6 +134,7 @@ struct FormPage {
     rows: Vec<MatrixRow>,
     errors: FormErrors,
     can_delete: bool,
+    can_save: bool,
 }
 
 fn form_page(
@@ -152,6 +153,14 @@ fn form_page(
         .map(|s| (s.as_str().to_string(), scope_label(s, l)))
         .collect();
     let can_delete = id.is_some() && !is_admin && p.ctx.can(Module::Roles, Action::Delete);
+    let can_save = p.ctx.can(
+        Module::Roles,
+        if id.is_some() {
+            Action::Edit
+        } else {
+            Action::Create
+        },
+    );
     let title = if id.is_some() {
         "roles-edit-title"
     } else {
@@ -168,6 +177,7 @@ fn form_page(
         rows,
         errors,
         can_delete,
+        can_save,
     }
 }
 

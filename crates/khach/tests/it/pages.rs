@@ -66,6 +66,21 @@ async fn pages_follow_permissions_and_language() {
             !html.contains("href=\"/settings/roles\""),
             "no navigation to what one may not open"
         );
+        // A manager may look at a role but not save it: the form is read-only.
+        let mgr = app.make_principal("quan.ly", "manager", None).await;
+        let m = app.login("quan.ly", &mgr.password).await;
+        let html = m
+            .get(app.url("/settings/roles/3"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            html.contains("role-form") && !html.contains("class=\"primary\">Lưu"),
+            "{b:?}"
+        );
         // A form post without permission changes nothing.
         let before = app.fingerprint().await;
         let r = s
