@@ -75,7 +75,15 @@ pub async fn reject_nul(req: Request, next: Next) -> Response {
         return ApiError::new(ErrorCode::PayloadTooLarge, header_locale(&parts)).into_response();
     };
     if bytes.contains(&0) || bytes.windows(3).any(|w| w.eq_ignore_ascii_case(b"%00")) {
-        return ApiError::with_detail(ErrorCode::ValidationFailed, header_locale(&parts), "NUL")
+        let locale = header_locale(&parts);
+        if parts.uri.path().starts_with("/api/") {
+            return ApiError::with_detail(ErrorCode::ValidationFailed, locale, "NUL")
+                .into_response();
+        }
+        // A person at a form gets a page, not JSON.
+        let e = khach_core::CoreError::fields([("form", "value-nul")]);
+        return crate::pages::PageError::new(e, locale)
+            .with_message(crate::i18n::t(locale, "value-nul"))
             .into_response();
     }
     next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))

@@ -11,7 +11,7 @@ mod extract;
 pub mod i18n;
 mod idempotency;
 mod openapi;
-mod pages;
+pub(crate) mod pages;
 mod router;
 mod state;
 

@@ -59,3 +59,11 @@ pub async fn list(core: &Core, ctx: &Ctx, q: &PageQuery) -> CoreResult<AccountLi
 pub async fn needs_setup(core: &Core) -> CoreResult<bool> {
     Ok(khach_db::accounts::count_active_admins(core.db.conn()).await? == 0)
 }
+
+/// Whether the caller may edit `a` (it holds nothing the caller could not grant).
+pub async fn can_manage(core: &Core, ctx: &Ctx, a: &Account) -> bool {
+    match khach_db::roles::get(core.db.conn(), a.role_id).await {
+        Ok(Some(role)) => crate::roles::ensure_grantable(ctx, &role).is_ok(),
+        _ => false,
+    }
+}

@@ -31,6 +31,28 @@ pub async fn update_profile(core: &Core, ctx: &Ctx, input: UpdateProfile) -> Cor
         .as_ref()
         .map(|p| parse_opt(&mut errs, "phone", p.as_deref(), ContactPhone::parse));
     errs.finish()?;
+    let new_email = email
+        .clone()
+        .flatten()
+        .flatten()
+        .map(|e| e.as_str().to_string());
+    if email.is_some() && new_email != actor.account.email {
+        // Proving the password again keeps a borrowed or stolen session from
+        // redirecting reset links; wrong guesses count like failed logins. Checked
+        // before the write transaction: the attempt is recorded on its own.
+        let key = crate::auth::account_key(&actor.account.username);
+        let attempt = crate::auth::begin_attempt(core, ctx, &key).await?;
+        let given = input.current_password.as_deref().unwrap_or("");
+        if given.is_empty()
+            || !crate::auth::password::verify(given, &actor.account.password_hash).await?
+        {
+            return Err(CoreError::fields([(
+                "current_password",
+                "value-wrong-password",
+            )]));
+        }
+        khach_db::login_attempts::delete(core.db.conn(), attempt).await?;
+    }
     let tx = core.db.begin().await?;
     let old = khach_db::accounts::get(&tx, id)
         .await?

@@ -91,6 +91,8 @@ pub struct UpdateProfile {
     #[schema(value_type = Option<String>, nullable)]
     pub phone: Option<Option<String>>,
     pub locale: Option<Locale>,
+    /// Required when the e-mail changes: password-reset links go to that address.
+    pub current_password: Option<String>,
 }
 
 /// Body of `POST /api/v1/me/password`.

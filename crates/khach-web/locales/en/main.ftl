@@ -97,6 +97,7 @@ profile-title = My profile
 profile-details = Personal details
 profile-password = Change password
 profile-change-password = Change password
+profile-current-password-for-email = Current password (needed only to change the e-mail)
 
 ## Accounts
 accounts-title = Accounts
@@ -249,4 +250,5 @@ value-unknown-department = No such department.
 value-wrong-password = The current password is wrong.
 value-password-mismatch = The two passwords differ.
 value-date-range = The date must fall between the years 1 and 9999.
+value-nul = The text contains an invalid NUL character; please type it again.
 value-idempotency-key = Use 1–255 visible ASCII characters.

@@ -97,6 +97,7 @@ profile-title = Hồ sơ của tôi
 profile-details = Thông tin cá nhân
 profile-password = Đổi mật khẩu
 profile-change-password = Đổi mật khẩu
+profile-current-password-for-email = Mật khẩu hiện tại (chỉ cần khi đổi email)
 
 ## Accounts
 accounts-title = Tài khoản
@@ -249,4 +250,5 @@ value-unknown-department = Phòng ban không tồn tại.
 value-wrong-password = Mật khẩu hiện tại không đúng.
 value-password-mismatch = Hai mật khẩu không khớp.
 value-date-range = Ngày phải nằm trong khoảng năm 1–9999.
+value-nul = Nội dung có ký tự NUL không hợp lệ; hãy gõ lại.
 value-idempotency-key = Cần 1–255 ký tự ASCII nhìn thấy được.

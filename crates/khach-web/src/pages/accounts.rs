@@ -229,6 +229,9 @@ pub async fn edit_form(State(s): State<AppState>, p: PageCtx, Path(id): Path<i64
         return e.into_response();
     }
     match khach_core::accounts::get(&s.core, &p.ctx, id).await {
+        Ok(a) if !khach_core::accounts::can_manage(&s.core, &p.ctx, &a).await => {
+            p.err(khach_core::CoreError::Forbidden).into_response()
+        }
         Ok(a) => {
             let f = AccountForm::from_account(&a);
             render(

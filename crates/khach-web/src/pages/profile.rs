@@ -65,6 +65,8 @@ pub struct ProfileForm {
     email: String,
     #[serde(default)]
     phone: String,
+    #[serde(default)]
+    current_password: String,
 }
 
 pub async fn save(State(s): State<AppState>, p: PageCtx, Form(f): Form<ProfileForm>) -> Response {
@@ -73,6 +75,7 @@ pub async fn save(State(s): State<AppState>, p: PageCtx, Form(f): Form<ProfileFo
         email: Some(Some(f.email.clone()).filter(|e| !e.trim().is_empty())),
         phone: Some(Some(f.phone.clone()).filter(|e| !e.trim().is_empty())),
         locale: None,
+        current_password: Some(f.current_password.clone()).filter(|p| !p.is_empty()),
     };
     match khach_core::accounts::update_profile(&s.core, &p.ctx, input).await {
         Ok(_) => Redirect::to("/profile?done=saved").into_response(),

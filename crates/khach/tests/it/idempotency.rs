@@ -86,3 +86,45 @@ async fn a_retried_post_creates_one_record() {
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn a_reservation_whose_request_died_is_released() {
+    use khach_core::idempotency::{Begin, begin, finish};
+    for b in backends() {
+        let app = TestApp::spawn(b).await;
+        let core = &app.core;
+        let first = begin(core, "caller-1", "k-1", b"POST /x {}").await.unwrap();
+        let Begin::Run { key_hash } = first else {
+            panic!("{b:?}: first use runs")
+        };
+        // The first request is still running (or died without an answer).
+        assert!(matches!(
+            begin(core, "caller-1", "k-1", b"POST /x {}").await.unwrap(),
+            Begin::InProgress
+        ));
+        // A minute later it is still taken; after two it counts as abandoned.
+        app.clock.advance(chrono::Duration::minutes(1));
+        assert!(matches!(
+            begin(core, "caller-1", "k-1", b"POST /x {}").await.unwrap(),
+            Begin::InProgress
+        ));
+        app.clock.advance(chrono::Duration::minutes(2));
+        let again = begin(core, "caller-1", "k-1", b"POST /x {}").await.unwrap();
+        let Begin::Run { key_hash: second } = again else {
+            panic!("{b:?}: an abandoned key runs again")
+        };
+        assert_eq!(key_hash, second);
+        finish(core, &second, 201, "{}".into()).await.unwrap();
+        assert!(matches!(
+            begin(core, "caller-1", "k-1", b"POST /x {}").await.unwrap(),
+            Begin::Replay { status: 201, .. }
+        ));
+        // A finished answer is not "abandoned", however old, until the 24 hours pass.
+        app.clock.advance(chrono::Duration::hours(1));
+        assert!(matches!(
+            begin(core, "caller-1", "k-1", b"POST /x {}").await.unwrap(),
+            Begin::Replay { .. }
+        ));
+        app.stop().await;
+    }
+}

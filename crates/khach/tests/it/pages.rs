@@ -81,6 +81,23 @@ async fn pages_follow_permissions_and_language() {
             html.contains("role-form") && !html.contains("class=\"primary\">Lưu"),
             "{b:?}"
         );
+        // A NUL byte typed into a page form gets a page back, not JSON.
+        let r = admin
+            .post(app.url("/settings/departments"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("name=a%00b")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("<html"));
+        // HR-like people cannot open the edit form of someone stronger.
+        let r = m
+            .get(app.url(&format!("/settings/accounts/{}", app.admin.account_id)))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403, "{b:?}");
         // A form post without permission changes nothing.
         let before = app.fingerprint().await;
         let r = s

@@ -594,3 +594,33 @@ async fn reset_links_die_when_the_password_changes() {
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn changing_ones_email_needs_the_current_password() {
+    for b in backends() {
+        let app = TestApp::spawn(b).await;
+        let p = app.make_principal("thu", "care", None).await;
+        let s = app.login("thu", &p.password).await;
+        let patch = |body: serde_json::Value| {
+            s.patch(app.url("/api/v1/me"))
+                .header("origin", app.base.as_str())
+                .json(&body)
+                .send()
+        };
+        let r = patch(json!({"email": "thu.moi@khach.test"})).await.unwrap();
+        assert_eq!(r.status(), 422, "{b:?}");
+        let r = patch(json!({"email": "thu.moi@khach.test", "current_password": "sai-roi-nhe"}))
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        let r = patch(json!({"full_name": "Thu Đổi Tên"})).await.unwrap();
+        assert_eq!(r.status(), 200, "other fields need no password");
+        let r = patch(json!({"email": "thu.moi@khach.test", "current_password": p.password}))
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let me: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(me["email"], "thu.moi@khach.test");
+        app.stop().await;
+    }
+}
