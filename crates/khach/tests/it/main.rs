@@ -11,6 +11,7 @@ mod auth;
 mod bad_input;
 mod browser;
 mod cli;
+mod hardening;
 mod idempotency;
 mod pages;
 mod roles_departments;
