@@ -98,5 +98,15 @@ impl Browser {
 impl Drop for Browser {
     fn drop(&mut self) {
         let _ = self.child.kill();
+        let _ = self.child.wait();
+        // A test that failed never quit its session, and killing chromedriver leaves
+        // its Chromium running. Only this browser's processes carry its fresh profile
+        // directory on their command line, so that is what we match.
+        let _ = Command::new("pkill")
+            .args(["-KILL", "-f", "--"])
+            .arg(self._profile.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
     }
 }
