@@ -39,8 +39,16 @@ fn bearer(parts: &Parts) -> Option<&str> {
         .map(str::trim)
 }
 
+/// A caller already authenticated earlier in this request (by a middleware), so
+/// the handler does not look the session or key up a second time.
+#[derive(Clone)]
+pub struct Resolved(pub Actor, pub Origin);
+
 /// Resolves the caller: a bearer key wins over a cookie.
 pub async fn resolve(state: &AppState, parts: &Parts) -> Result<(Actor, Origin), CoreError> {
+    if let Some(Resolved(actor, origin)) = parts.extensions.get::<Resolved>() {
+        return Ok((actor.clone(), *origin));
+    }
     if let Some(secret) = bearer(parts) {
         return Ok((
             khach_core::auth::authenticate_key(&state.core, secret).await?,

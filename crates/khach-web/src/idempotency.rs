@@ -37,7 +37,7 @@ pub async fn layer(State(s): State<AppState>, req: Request, next: Next) -> Respo
     let Some(raw) = req.headers().get(HEADER).cloned() else {
         return next.run(req).await;
     };
-    let (parts, body) = req.into_parts();
+    let (mut parts, body) = req.into_parts();
     let locale = header_locale(&parts);
     let key = match raw.to_str() {
         Ok(k) if valid_key(k) => k.to_string(),
@@ -53,7 +53,14 @@ pub async fn layer(State(s): State<AppState>, req: Request, next: Next) -> Respo
     // Authenticated first: a stored answer is replayed only to the account (and key)
     // that made it, and never to a revoked key or an ended session.
     let credential = match crate::extract::resolve(&s, &parts).await {
-        Ok((actor, _)) => format!("account:{} key:{:?}", actor.account.id, actor.api_key_id),
+        Ok((actor, origin)) => {
+            let c = format!("account:{} key:{:?}", actor.account.id, actor.api_key_id);
+            // Handed to the handler's extractor: one authentication per request.
+            parts
+                .extensions
+                .insert(crate::extract::Resolved(actor, origin));
+            c
+        }
         Err(_) => return next.run(Request::from_parts(parts, body)).await,
     };
     let Ok(bytes) = to_bytes(body, MAX_BODY).await else {
