@@ -101,3 +101,14 @@ impl IntoResponse for ApiError {
         resp
     }
 }
+
+/// A core result as an API answer, explained in the caller's language.
+pub trait ApiResult<T> {
+    fn api(self, ctx: &khach_core::Ctx) -> Result<T, ApiError>;
+}
+
+impl<T> ApiResult<T> for khach_core::CoreResult<T> {
+    fn api(self, ctx: &khach_core::Ctx) -> Result<T, ApiError> {
+        self.map_err(|e| ApiError::from_core(e, ctx.locale))
+    }
+}

@@ -1,6 +1,6 @@
 //! `/api/v1/accounts`: staff accounts.
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiCtx, ApiJson, ApiQuery, Id};
 use crate::state::AppState;
 use axum::Json;
@@ -19,10 +19,7 @@ pub async fn list_accounts(
     ApiCtx(ctx): ApiCtx,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<AccountList>, ApiError> {
-    accounts::list(&s.core, &ctx, &q)
-        .await
-        .map(Json)
-        .map_err(|e| ApiError::from_core(e, ctx.locale))
+    accounts::list(&s.core, &ctx, &q).await.map(Json).api(&ctx)
 }
 
 /// Create an account.
@@ -36,7 +33,7 @@ pub async fn create_account(
     accounts::create(&s.core, &ctx, input)
         .await
         .map(|a| (StatusCode::CREATED, Json(a)))
-        .map_err(|e| ApiError::from_core(e, ctx.locale))
+        .api(&ctx)
 }
 
 /// Get one account.
@@ -48,10 +45,7 @@ pub async fn get_account(
     ApiCtx(ctx): ApiCtx,
     Id(id): Id,
 ) -> Result<Json<Account>, ApiError> {
-    accounts::get(&s.core, &ctx, id)
-        .await
-        .map(Json)
-        .map_err(|e| ApiError::from_core(e, ctx.locale))
+    accounts::get(&s.core, &ctx, id).await.map(Json).api(&ctx)
 }
 
 /// Update an account; `"active": false` deactivates it (its sessions and keys stop
@@ -68,7 +62,7 @@ pub async fn update_account(
     accounts::update(&s.core, &ctx, id, input)
         .await
         .map(Json)
-        .map_err(|e| ApiError::from_core(e, ctx.locale))
+        .api(&ctx)
 }
 
 /// Set a new password for an account (administrators); its sessions end.
@@ -84,5 +78,5 @@ pub async fn reset_account_password(
     accounts::reset_password(&s.core, &ctx, id, input)
         .await
         .map(|_| StatusCode::NO_CONTENT)
-        .map_err(|e| ApiError::from_core(e, ctx.locale))
+        .api(&ctx)
 }

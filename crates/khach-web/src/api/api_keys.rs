@@ -1,6 +1,6 @@
 //! `/api/v1/api-keys`: keys for integrations.
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiCtx, ApiJson, ApiQuery, Id};
 use crate::state::AppState;
 use axum::Json;
@@ -17,10 +17,7 @@ pub async fn list_api_keys(
     ApiCtx(ctx): ApiCtx,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<ApiKeyList>, ApiError> {
-    api_keys::list(&s.core, &ctx, &q)
-        .await
-        .map(Json)
-        .map_err(|e| ApiError::from_core(e, ctx.locale))
+    api_keys::list(&s.core, &ctx, &q).await.map(Json).api(&ctx)
 }
 
 /// Create a key for the caller. The secret is in this answer and nowhere else, ever.
@@ -34,7 +31,7 @@ pub async fn create_api_key(
     api_keys::create(&s.core, &ctx, input)
         .await
         .map(|k| (StatusCode::CREATED, Json(k)))
-        .map_err(|e| ApiError::from_core(e, ctx.locale))
+        .api(&ctx)
 }
 
 /// Get one key (without its secret).
@@ -46,10 +43,7 @@ pub async fn get_api_key(
     ApiCtx(ctx): ApiCtx,
     Id(id): Id,
 ) -> Result<Json<ApiKey>, ApiError> {
-    api_keys::get(&s.core, &ctx, id)
-        .await
-        .map(Json)
-        .map_err(|e| ApiError::from_core(e, ctx.locale))
+    api_keys::get(&s.core, &ctx, id).await.map(Json).api(&ctx)
 }
 
 /// Revoke a key; it stops working at once.
@@ -64,5 +58,5 @@ pub async fn revoke_api_key(
     api_keys::revoke(&s.core, &ctx, id)
         .await
         .map(|_| StatusCode::NO_CONTENT)
-        .map_err(|e| ApiError::from_core(e, ctx.locale))
+        .api(&ctx)
 }

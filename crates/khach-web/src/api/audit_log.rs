@@ -1,6 +1,6 @@
 //! `/api/v1/audit-log`: who changed what.
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiCtx, ApiQuery};
 use crate::state::AppState;
 use axum::Json;
@@ -18,5 +18,5 @@ pub async fn list_audit_log(
     khach_core::audit::list(&s.core, &ctx, &q)
         .await
         .map(Json)
-        .map_err(|e| ApiError::from_core(e, ctx.locale))
+        .api(&ctx)
 }

@@ -1,6 +1,6 @@
 //! `/api/v1/departments`: the department tree.
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiCtx, ApiJson, ApiQuery, Id};
 use crate::state::AppState;
 use axum::Json;
@@ -20,7 +20,7 @@ pub async fn list_departments(
     departments::list(&s.core, &ctx, &q)
         .await
         .map(Json)
-        .map_err(|e| ApiError::from_core(e, ctx.locale))
+        .api(&ctx)
 }
 
 /// Create a department.
@@ -35,7 +35,7 @@ pub async fn create_department(
     departments::create(&s.core, &ctx, input)
         .await
         .map(|d| (StatusCode::CREATED, Json(d)))
-        .map_err(|e| ApiError::from_core(e, ctx.locale))
+        .api(&ctx)
 }
 
 /// Get one department.
@@ -50,7 +50,7 @@ pub async fn get_department(
     departments::get(&s.core, &ctx, id)
         .await
         .map(Json)
-        .map_err(|e| ApiError::from_core(e, ctx.locale))
+        .api(&ctx)
 }
 
 /// Rename or move a department (never under itself).
@@ -66,7 +66,7 @@ pub async fn update_department(
     departments::update(&s.core, &ctx, id, input)
         .await
         .map(Json)
-        .map_err(|e| ApiError::from_core(e, ctx.locale))
+        .api(&ctx)
 }
 
 /// Delete a department without sub-departments or accounts.
@@ -81,5 +81,5 @@ pub async fn delete_department(
     departments::delete(&s.core, &ctx, id)
         .await
         .map(|_| StatusCode::NO_CONTENT)
-        .map_err(|e| ApiError::from_core(e, ctx.locale))
+        .api(&ctx)
 }

@@ -1,6 +1,6 @@
 //! `/api/v1/me`: the caller's own profile and password.
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiCtx, ApiJson};
 use crate::state::AppState;
 use axum::Json;
@@ -33,7 +33,7 @@ pub async fn update_me(
     accounts::update_profile(&s.core, &ctx, input)
         .await
         .map(Json)
-        .map_err(|e| ApiError::from_core(e, ctx.locale))
+        .api(&ctx)
 }
 
 /// Change one's own password (the current one is required); other sessions end.
@@ -47,5 +47,5 @@ pub async fn change_my_password(
     accounts::change_password(&s.core, &ctx, input)
         .await
         .map(|_| StatusCode::NO_CONTENT)
-        .map_err(|e| ApiError::from_core(e, ctx.locale))
+        .api(&ctx)
 }

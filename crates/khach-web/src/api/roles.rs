@@ -1,6 +1,6 @@
 //! `/api/v1/roles`: permission matrices and data scopes.
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiCtx, ApiJson, ApiQuery, Id};
 use crate::state::AppState;
 use axum::Json;
@@ -17,10 +17,7 @@ pub async fn list_roles(
     ApiCtx(ctx): ApiCtx,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<RoleList>, ApiError> {
-    roles::list(&s.core, &ctx, &q)
-        .await
-        .map(Json)
-        .map_err(|e| ApiError::from_core(e, ctx.locale))
+    roles::list(&s.core, &ctx, &q).await.map(Json).api(&ctx)
 }
 
 /// Create a role.
@@ -34,7 +31,7 @@ pub async fn create_role(
     roles::create(&s.core, &ctx, input)
         .await
         .map(|r| (StatusCode::CREATED, Json(r)))
-        .map_err(|e| ApiError::from_core(e, ctx.locale))
+        .api(&ctx)
 }
 
 /// Get one role.
@@ -46,10 +43,7 @@ pub async fn get_role(
     ApiCtx(ctx): ApiCtx,
     Id(id): Id,
 ) -> Result<Json<Role>, ApiError> {
-    roles::get(&s.core, &ctx, id)
-        .await
-        .map(Json)
-        .map_err(|e| ApiError::from_core(e, ctx.locale))
+    roles::get(&s.core, &ctx, id).await.map(Json).api(&ctx)
 }
 
 /// Update a role. The Admin role keeps every permission; only its name changes.
@@ -65,7 +59,7 @@ pub async fn update_role(
     roles::update(&s.core, &ctx, id, input)
         .await
         .map(Json)
-        .map_err(|e| ApiError::from_core(e, ctx.locale))
+        .api(&ctx)
 }
 
 /// Delete a role that no account holds. The Admin role cannot be deleted.
@@ -80,5 +74,5 @@ pub async fn delete_role(
     roles::delete(&s.core, &ctx, id)
         .await
         .map(|_| StatusCode::NO_CONTENT)
-        .map_err(|e| ApiError::from_core(e, ctx.locale))
+        .api(&ctx)
 }

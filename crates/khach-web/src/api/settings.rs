@@ -1,6 +1,6 @@
 //! `/api/v1/settings`: business-wide settings.
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiCtx, ApiJson};
 use crate::state::AppState;
 use axum::Json;
@@ -17,7 +17,7 @@ pub async fn get_settings(
     khach_core::settings::read(&s.core, &ctx)
         .await
         .map(Json)
-        .map_err(|e| ApiError::from_core(e, ctx.locale))
+        .api(&ctx)
 }
 
 /// Change settings; only the fields present change.
@@ -31,5 +31,5 @@ pub async fn update_settings(
     khach_core::settings::update(&s.core, &ctx, input)
         .await
         .map(Json)
-        .map_err(|e| ApiError::from_core(e, ctx.locale))
+        .api(&ctx)
 }
