@@ -39,10 +39,6 @@ pub async fn list(
     Ok(q.limit(limit).all(c).await?)
 }
 
-pub async fn count(c: &impl ConnectionTrait) -> Result<u64, DbError> {
-    Ok(accounts::Entity::find().count(c).await?)
-}
-
 /// Active accounts whose role is the Admin role.
 pub async fn count_active_admins(c: &impl ConnectionTrait) -> Result<u64, DbError> {
     Ok(accounts::Entity::find()

@@ -31,12 +31,13 @@ pub async fn update_profile(core: &Core, ctx: &Ctx, input: UpdateProfile) -> Cor
         .as_ref()
         .map(|p| parse_opt(&mut errs, "phone", p.as_deref(), ContactPhone::parse));
     errs.finish()?;
-    let new_email = email
-        .clone()
-        .flatten()
-        .flatten()
-        .map(|e| e.as_str().to_string());
-    if email.is_some() && new_email != actor.account.email {
+    // The requested e-mail, when the field was sent (`None` inside: cleared).
+    let new_email: Option<Option<String>> =
+        email.map(|e| e.flatten().map(|x| x.as_str().to_string()));
+    if new_email
+        .as_ref()
+        .is_some_and(|e| *e != actor.account.email)
+    {
         // Proving the password again keeps a borrowed or stolen session from
         // redirecting reset links; wrong guesses count like failed logins. Checked
         // before the write transaction: the attempt is recorded on its own.
@@ -61,8 +62,8 @@ pub async fn update_profile(core: &Core, ctx: &Ctx, input: UpdateProfile) -> Cor
     if let Some(Some(n)) = full_name {
         row.full_name = n;
     }
-    if let Some(Some(e)) = email {
-        row.email = e.map(|e| e.as_str().to_string());
+    if let Some(e) = new_email {
+        row.email = e;
     }
     if let Some(Some(p)) = phone {
         row.phone = p.map(|p| p.as_str().to_string());

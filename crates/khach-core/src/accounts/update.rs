@@ -37,14 +37,13 @@ pub async fn update(core: &Core, ctx: &Ctx, id: i64, input: UpdateAccount) -> Co
         // Nobody but an admin changes their own role.
         return Err(CoreError::Forbidden);
     }
+    // The requested e-mail, when the field was sent (`None` inside: cleared).
+    let new_email: Option<Option<String>> =
+        email.map(|e| e.flatten().map(|x| x.as_str().to_string()));
     let via_key = ctx.actor().is_some_and(|a| a.api_key_id.is_some());
     if ctx.account_id() == Some(id)
         && via_key
-        && email.as_ref().is_some_and(|e| {
-            e.as_ref()
-                .map(|e| e.as_ref().map(|x| x.as_str().to_string()))
-                != Some(old.email.clone())
-        })
+        && new_email.as_ref().is_some_and(|e| *e != old.email)
     {
         // The e-mail receives reset links: not changeable for oneself by API key.
         return Err(CoreError::Forbidden);
@@ -53,8 +52,8 @@ pub async fn update(core: &Core, ctx: &Ctx, id: i64, input: UpdateAccount) -> Co
     if let Some(Some(n)) = full_name {
         row.full_name = n;
     }
-    if let Some(Some(e)) = email {
-        row.email = e.map(|e| e.as_str().to_string());
+    if let Some(e) = new_email {
+        row.email = e;
     }
     if let Some(Some(p)) = phone {
         row.phone = p.map(|p| p.as_str().to_string());
