@@ -250,6 +250,22 @@ impl TestApp {
             .unwrap()
     }
 
+    /// GETs a page with `client`: its status and HTML.
+    pub async fn page(&self, client: &Client, path: &str) -> (u16, String) {
+        let r = client.get(self.url(path)).send().await.unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+
+    /// POSTs an HTML form with `client`.
+    pub async fn post_form(
+        &self,
+        client: &Client,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        client.post(self.url(path)).form(form).send().await.unwrap()
+    }
+
     /// A browser-like client holding a session cookie after logging in.
     pub async fn login(&self, username: &str, password: &str) -> Client {
         let c = Client::builder()

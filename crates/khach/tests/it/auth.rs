@@ -152,24 +152,26 @@ async fn wrong_passwords_are_throttled_per_account_with_retry_after() {
         let app = TestApp::spawn(b).await;
         let c = app.client();
         for _ in 0..5 {
-            let r = c
-                .post(app.url("/login"))
-                .form(&[("username", "admin"), ("password", "wrong-wrong")])
-                .send()
-                .await
-                .unwrap();
+            let r = app
+                .post_form(
+                    &c,
+                    "/login",
+                    &[("username", "admin"), ("password", "wrong-wrong")],
+                )
+                .await;
             assert_eq!(r.status(), 401, "{b:?}");
         }
         // Even the right password waits now.
-        let r = c
-            .post(app.url("/login"))
-            .form(&[
-                ("username", "admin"),
-                ("password", app.admin.password.as_str()),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let r = app
+            .post_form(
+                &c,
+                "/login",
+                &[
+                    ("username", "admin"),
+                    ("password", app.admin.password.as_str()),
+                ],
+            )
+            .await;
         assert_eq!(r.status(), 429);
         let body = r.text().await.unwrap();
         assert!(
@@ -177,23 +179,25 @@ async fn wrong_passwords_are_throttled_per_account_with_retry_after() {
             "the page says how long to wait: {body}"
         );
         // An unknown name answers like a wrong password (no account enumeration).
-        let r = c
-            .post(app.url("/login"))
-            .form(&[("username", "nobody"), ("password", "wrong-wrong")])
-            .send()
-            .await
-            .unwrap();
+        let r = app
+            .post_form(
+                &c,
+                "/login",
+                &[("username", "nobody"), ("password", "wrong-wrong")],
+            )
+            .await;
         assert_eq!(r.status(), 401);
         app.clock.advance(Duration::minutes(16));
-        let r = c
-            .post(app.url("/login"))
-            .form(&[
-                ("username", "admin"),
-                ("password", app.admin.password.as_str()),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let r = app
+            .post_form(
+                &c,
+                "/login",
+                &[
+                    ("username", "admin"),
+                    ("password", app.admin.password.as_str()),
+                ],
+            )
+            .await;
         assert_eq!(r.status(), 303);
         app.stop().await;
     }
@@ -471,20 +475,14 @@ async fn forgotten_password_link_by_email_works_once() {
         let app = TestApp::spawn_with_smtp(b, Some(smtp.clone())).await;
         let p = app.make_principal("minh", "sales", None).await;
         let c = app.client();
-        let r = c
-            .post(app.url("/forgot-password"))
-            .form(&[("who", "minh@khach.test")])
-            .send()
-            .await
-            .unwrap();
+        let r = app
+            .post_form(&c, "/forgot-password", &[("who", "minh@khach.test")])
+            .await;
         assert_eq!(r.status(), 200, "{b:?}");
         // Unknown people get the same answer and no mail.
-        let r = c
-            .post(app.url("/forgot-password"))
-            .form(&[("who", "ai-do@khach.test")])
-            .send()
-            .await
-            .unwrap();
+        let r = app
+            .post_form(&c, "/forgot-password", &[("who", "ai-do@khach.test")])
+            .await;
         assert_eq!(r.status(), 200);
         let token = crate::smtp_sink::next_reset_token(&mut inbox).await;
         assert_eq!(token.len(), 48);

@@ -36,12 +36,13 @@ async fn odd_input_never_reaches_the_database_as_a_500() {
             r.status()
         );
         let long = "u".repeat(500);
-        let r = c
-            .post(app.url("/login"))
-            .form(&[("username", long.as_str()), ("password", "x")])
-            .send()
-            .await
-            .unwrap();
+        let r = app
+            .post_form(
+                &c,
+                "/login",
+                &[("username", long.as_str()), ("password", "x")],
+            )
+            .await;
         assert_eq!(r.status(), 401);
         let (s, body) = app
             .call(
@@ -95,16 +96,17 @@ async fn odd_input_never_reaches_the_database_as_a_500() {
             "https://evil.example",
             "/\n/x",
         ] {
-            let r = c
-                .post(app.url("/login"))
-                .form(&[
-                    ("username", "admin"),
-                    ("password", app.admin.password.as_str()),
-                    ("next", next),
-                ])
-                .send()
-                .await
-                .unwrap();
+            let r = app
+                .post_form(
+                    &c,
+                    "/login",
+                    &[
+                        ("username", "admin"),
+                        ("password", app.admin.password.as_str()),
+                        ("next", next),
+                    ],
+                )
+                .await;
             let loc = r.headers()["location"].to_str().unwrap().to_string();
             assert!(
                 loc == "/"
@@ -225,12 +227,8 @@ async fn reset_links_die_when_the_password_changes() {
             .unwrap();
         assert_eq!(r.status(), 404, "{b:?}");
         // An admin changing someone's e-mail also kills links sent to the old one.
-        app.client()
-            .post(app.url("/forgot-password"))
-            .form(&[("who", "quen")])
-            .send()
-            .await
-            .unwrap();
+        app.post_form(&app.client(), "/forgot-password", &[("who", "quen")])
+            .await;
         let token = crate::smtp_sink::next_reset_token(&mut inbox).await;
         let (s, _) = app
             .call(
@@ -251,12 +249,8 @@ async fn reset_links_die_when_the_password_changes() {
         // Flooding someone's mailbox stops after a few requests an hour (two were
         // already made above).
         for _ in 0..6 {
-            app.client()
-                .post(app.url("/forgot-password"))
-                .form(&[("who", "quen")])
-                .send()
-                .await
-                .unwrap();
+            app.post_form(&app.client(), "/forgot-password", &[("who", "quen")])
+                .await;
         }
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         let mut n = 0;

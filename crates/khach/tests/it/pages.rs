@@ -50,14 +50,7 @@ async fn pages_follow_permissions_and_language() {
             let r = s.get(app.url(p)).send().await.unwrap();
             assert_eq!(r.status(), want, "{b:?} sales {p}");
         }
-        let html = s
-            .get(app.url("/settings/accounts"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = app.page(&s, "/settings/accounts").await.1;
         assert!(
             !html.contains("/settings/accounts/new"),
             "no 'add' button without the permission"
@@ -69,14 +62,7 @@ async fn pages_follow_permissions_and_language() {
         // A manager may look at a role but not save it: the form is read-only.
         let mgr = app.make_principal("quan.ly", "manager", None).await;
         let m = app.login("quan.ly", &mgr.password).await;
-        let html = m
-            .get(app.url("/settings/roles/3"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = app.page(&m, "/settings/roles/3").await.1;
         assert!(
             html.contains("role-form") && !html.contains("class=\"primary\">Lưu"),
             "{b:?}"
@@ -100,71 +86,46 @@ async fn pages_follow_permissions_and_language() {
         assert_eq!(r.status(), 403, "{b:?}");
         // A form post without permission changes nothing.
         let before = app.fingerprint().await;
-        let r = s
-            .post(app.url("/settings/departments"))
-            .form(&[("name", "Không được")])
-            .send()
-            .await
-            .unwrap();
+        let r = app
+            .post_form(&s, "/settings/departments", &[("name", "Không được")])
+            .await;
         assert_eq!(r.status(), 403);
         assert_eq!(app.fingerprint().await, before);
 
         // What people type is shown as text, never run.
-        let r = admin
-            .post(app.url("/settings/departments"))
-            .form(&[("name", "<script>alert(1)</script>")])
-            .send()
-            .await
-            .unwrap();
+        let r = app
+            .post_form(
+                &admin,
+                "/settings/departments",
+                &[("name", "<script>alert(1)</script>")],
+            )
+            .await;
         assert_eq!(r.status(), 303);
-        let html = admin
-            .get(app.url("/settings/departments"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = app.page(&admin, "/settings/departments").await.1;
         let escaped =
             html.contains("&lt;script&gt;alert(1)") || html.contains("&#60;script&#62;alert(1)");
         assert!(escaped && !html.contains("<script>alert(1)"), "{b:?}");
 
         // A bad form answers 422 with the field's message in place.
-        let r = admin
-            .post(app.url("/settings/departments"))
-            .form(&[("name", "  ")])
-            .send()
-            .await
-            .unwrap();
+        let r = app
+            .post_form(&admin, "/settings/departments", &[("name", "  ")])
+            .await;
         assert_eq!(r.status(), 422);
         assert!(r.text().await.unwrap().contains("Cần từ 1 đến 200 ký tự"));
 
         // English is a per-person choice.
-        let r = s
-            .post(app.url("/profile/locale"))
-            .form(&[("locale", "en"), ("next", "/profile")])
-            .send()
-            .await
-            .unwrap();
+        let r = app
+            .post_form(
+                &s,
+                "/profile/locale",
+                &[("locale", "en"), ("next", "/profile")],
+            )
+            .await;
         assert_eq!(r.status(), 303);
         assert_eq!(r.headers()["location"], "/profile");
-        let html = s
-            .get(app.url("/profile"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = app.page(&s, "/profile").await.1;
         assert!(html.contains("<html lang=\"en\">") && html.contains("My profile"));
-        let html = admin
-            .get(app.url("/profile"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = app.page(&admin, "/profile").await.1;
         assert!(html.contains("Hồ sơ của tôi"), "the admin keeps Vietnamese");
         // Redirects after login never leave the site.
         let r = app
@@ -192,17 +153,18 @@ async fn api_key_page_shows_the_secret_once_and_revokes() {
     for b in backends() {
         let app = TestApp::spawn(b).await;
         let admin = app.login("admin", &app.admin.password).await;
-        let r = admin
-            .post(app.url("/settings/api-keys"))
-            .form(&[
-                ("name", "Website"),
-                ("narrow", "on"),
-                ("perm", "accounts.view"),
-                ("perm", "departments.view"),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let r = app
+            .post_form(
+                &admin,
+                "/settings/api-keys",
+                &[
+                    ("name", "Website"),
+                    ("narrow", "on"),
+                    ("perm", "accounts.view"),
+                    ("perm", "departments.view"),
+                ],
+            )
+            .await;
         assert_eq!(r.status(), 201, "{b:?}");
         let html = r.text().await.unwrap();
         let start = html.find("khk_").unwrap();
@@ -219,14 +181,7 @@ async fn api_key_page_shows_the_secret_once_and_revokes() {
                 .0,
             403
         );
-        let list = admin
-            .get(app.url("/settings/api-keys"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let list = app.page(&admin, "/settings/api-keys").await.1;
         assert!(!list.contains(&secret), "shown once");
         let (_, keys) = app
             .call(Some(&app.admin.key), "GET", "/api/v1/api-keys", None)
