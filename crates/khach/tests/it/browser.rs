@@ -35,6 +35,19 @@ async fn wait_css(d: &WebDriver, css: &str) -> WebElement {
         .unwrap_or_else(|e| panic!("{css} not found: {e}"))
 }
 
+/// Clicks the submit button of the form with this id.
+async fn submit(d: &WebDriver, form_id: &str) {
+    let css = format!("#{form_id} button[type=submit]");
+    d.find(By::Css(&css)).await.unwrap().click().await.unwrap();
+}
+
+/// Fills the login form on the current page and submits it.
+async fn log_in(d: &WebDriver, username: &str, password: &str) {
+    fill(d, "username", username).await;
+    fill(d, "password", password).await;
+    submit(d, "login-form").await;
+}
+
 async fn fill(d: &WebDriver, name: &str, value: &str) {
     let el = d.find(By::Name(name)).await.unwrap();
     el.clear().await.unwrap();
@@ -60,25 +73,13 @@ async fn first_run_login_create_account_logout() {
     fill(d, "email", "mai@cuahang.vn").await;
     fill(d, "password", "mat-khau-rat-dai").await;
     fill(d, "password_confirm", "mat-khau-rat-dai").await;
-    d.find(By::Css("#setup-form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    submit(d, "setup-form").await;
 
     // Lands on the login page with a notice, in Vietnamese.
     wait_id(d, "login-form").await;
     let html = d.source().await.unwrap();
     assert!(html.contains("Đã tạo tài khoản quản trị"), "{html}");
-    fill(d, "username", "chu.cua.hang").await;
-    fill(d, "password", "mat-khau-rat-dai").await;
-    d.find(By::Css("#login-form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    log_in(d, "chu.cua.hang", "mat-khau-rat-dai").await;
 
     // Home sends an admin to the accounts page.
     wait_id(d, "accounts-table").await;
@@ -102,12 +103,7 @@ async fn first_run_login_create_account_logout() {
         .click()
         .await
         .unwrap();
-    d.find(By::Css("#account-form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    submit(d, "account-form").await;
 
     let table = wait_id(d, "accounts-table").await;
     let text = table.text().await.unwrap();
@@ -121,12 +117,7 @@ async fn first_run_login_create_account_logout() {
     fill(d, "username", "le.van.nam").await;
     fill(d, "password", "nam-mat-khau-1").await;
     fill(d, "full_name", "Trùng Tên").await;
-    d.find(By::Css("#account-form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    submit(d, "account-form").await;
     let err = wait_css(d, ".field-error").await.text().await.unwrap();
     assert!(err.contains("Tên đăng nhập đã tồn tại"), "{err}");
     assert_eq!(
@@ -147,14 +138,7 @@ async fn first_run_login_create_account_logout() {
     wait_id(d, "login-form").await;
 
     // The new person can log in.
-    fill(d, "username", "le.van.nam").await;
-    fill(d, "password", "nam-mat-khau-1").await;
-    d.find(By::Css("#login-form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    log_in(d, "le.van.nam", "nam-mat-khau-1").await;
     wait_id(d, "logout").await;
     browser.quit().await;
     app.stop().await;
