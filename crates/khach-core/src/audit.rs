@@ -80,10 +80,20 @@ pub async fn list(core: &Core, ctx: &Ctx, q: &AuditQuery) -> CoreResult<AuditLis
     };
     let rows = khach_db::audit::list(core.db.conn(), &filter, before, limit + 1).await?;
     let (rows, next) = crate::paging::split_page(rows, limit, |r| r.id);
-    let items = rows
+    let mut items = rows
         .into_iter()
         .map(to_api)
         .collect::<CoreResult<Vec<_>>>()?;
+    if ctx.masked() {
+        // Roles with masking never read customers' phones or e-mails, here neither.
+        for e in &mut items {
+            if matches!(e.entity.as_str(), "customer" | "company" | "sub_contact") {
+                let changes = std::mem::take(&mut e.changes);
+                e.changes =
+                    crate::customers::mask_changes(core.db.conn(), &e.entity, changes).await?;
+            }
+        }
+    }
     Ok(AuditList {
         items,
         next_cursor: next,

@@ -103,6 +103,7 @@ impl Core {
     pub async fn bootstrap(&self) -> Result<(), crate::CoreError> {
         self.db.migrate().await?;
         crate::roles::ensure_builtins(self).await?;
+        crate::taxonomy::ensure_default_stages(self).await?;
         Ok(())
     }
 }

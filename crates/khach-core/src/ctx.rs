@@ -14,6 +14,8 @@ pub struct Actor {
     pub permissions: PermissionSet,
     pub scope: Scope,
     pub api_key_id: Option<i64>,
+    /// The role sees customers' phones and e-mails masked.
+    pub masked: bool,
     /// Hash of the session this request came with (to keep it on password change).
     pub session_hash: Option<String>,
 }
@@ -79,6 +81,11 @@ impl Ctx {
             Principal::Account(a) if a.is_admin => true,
             Principal::Account(a) => perms.is_subset_of(&a.permissions) && scope <= a.scope,
         }
+    }
+
+    /// Whether customers' phones and e-mails must be masked for this principal.
+    pub fn masked(&self) -> bool {
+        self.actor().is_some_and(|a| a.masked)
     }
 
     /// The caller's own role, if an account.

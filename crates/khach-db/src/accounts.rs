@@ -70,6 +70,17 @@ pub async fn count_in_department(c: &impl ConnectionTrait, dep: i64) -> Result<u
         .await?)
 }
 
+/// Ids of the accounts in a department (for the "department" data scope).
+pub async fn ids_in_department(c: &impl ConnectionTrait, dep: i64) -> Result<Vec<i64>, DbError> {
+    Ok(accounts::Entity::find()
+        .select_only()
+        .column(accounts::Column::Id)
+        .filter(accounts::Column::DepartmentId.eq(dep))
+        .into_tuple()
+        .all(c)
+        .await?)
+}
+
 /// Inserts a new account; `id` of the argument is ignored.
 pub async fn insert(c: &impl ConnectionTrait, a: Account) -> Result<Account, DbError> {
     let mut am = a.into_active_model();

@@ -23,6 +23,11 @@ const UNIQUES: &[(&str, &str, &str)] = &[
     ("ux_accounts_username", "accounts.username", "username"),
     ("ux_accounts_email", "accounts.email", "email"),
     ("ux_roles_name", "roles.name", "name"),
+    ("ux_customers_code", "customers.code", "code"),
+    ("ux_tags_name_key", "tags.name_key", "name"),
+    ("ux_sources_name_key", "sources.name_key", "name"),
+    ("ux_stages_name", "stages.name", "name"),
+    ("ux_custom_fields_key", "custom_fields.entity", "key"),
     ("ux_api_keys_secret", "api_keys.secret_hash", "secret"),
     (
         "idempotency_keys_pkey",

@@ -2,6 +2,8 @@
 //! from the URL), the migrations, and one module of queries per feature. Callers never
 //! learn which backend is in use; dialect differences stay in small helpers here.
 
+#[macro_use]
+mod crud;
 pub mod entity;
 mod error;
 pub mod migration;
@@ -9,13 +11,20 @@ pub mod migration;
 pub mod accounts;
 pub mod api_keys;
 pub mod audit;
+pub mod companies;
+pub mod custom_fields;
+pub mod customers;
 pub mod departments;
+pub mod events;
 pub mod idempotency;
 pub mod login_attempts;
+pub mod prefs;
 pub mod roles;
+pub mod saved_filters;
 pub mod schema;
 pub mod sessions;
 pub mod settings;
+pub mod taxonomy;
 pub mod tokens;
 
 pub use error::DbError;
@@ -118,6 +127,11 @@ pub enum Lock {
     DepartmentTree = 2,
     /// Serialises read-modify-write of the settings document.
     Settings = 3,
+    /// Serialises customer writes that check codes, phones and e-mails for
+    /// uniqueness, and the code counter.
+    Customers = 4,
+    /// Serialises changes to custom field definitions and the stage order.
+    Config = 5,
 }
 
 /// Takes `lock` for the rest of the transaction. PostgreSQL needs it for rules that
@@ -139,4 +153,16 @@ pub async fn lock(c: &impl ConnectionTrait, lock: Lock) -> Result<(), DbError> {
 pub async fn commit(tx: DatabaseTransaction) -> Result<(), DbError> {
     tx.commit().await?;
     Ok(())
+}
+
+/// Escapes `%`, `_` and backslash for a `LIKE … ESCAPE` pattern with a backslash.
+pub fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out
 }

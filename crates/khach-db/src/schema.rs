@@ -23,7 +23,7 @@ pub async fn describe(db: &Db) -> Result<BTreeSet<String>, DbError> {
         .await?
         .into_iter()
         .filter_map(|r| r.try_get::<String>("", "t").ok())
-        .filter(|t| !t.starts_with("seaql_"))
+        .filter(|t| !t.starts_with("seaql_") && !is_search_index(t))
         .collect();
     for t in &tables {
         out.insert(t.clone());
@@ -37,7 +37,7 @@ pub async fn describe(db: &Db) -> Result<BTreeSet<String>, DbError> {
                     "SELECT column_name::text AS c FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = '{t}'"
                 ),
                 format!(
-                    "SELECT indexname::text AS c FROM pg_indexes WHERE schemaname = current_schema() AND tablename = '{t}' AND indexname NOT LIKE '%_pkey'"
+                    "SELECT indexname::text AS c FROM pg_indexes WHERE schemaname = current_schema() AND tablename = '{t}' AND indexname NOT LIKE '%_pkey' AND indexname NOT LIKE 'pk\\_%'"
                 ),
             ),
         };
@@ -50,10 +50,19 @@ pub async fn describe(db: &Db) -> Result<BTreeSet<String>, DbError> {
             }
         }
         for r in c.query_all_raw(Statement::from_string(be, idx_sql)).await? {
-            if let Ok(ix) = r.try_get::<String>("", "c") {
+            if let Ok(ix) = r.try_get::<String>("", "c")
+                && !is_search_index(&ix)
+            {
                 out.insert(format!("index:{ix}"));
             }
         }
     }
     Ok(out)
+}
+
+/// The customer search index differs by design (an FTS5 table and its shadow tables
+/// on SQLite, pg_trgm indexes on PostgreSQL) and mirrors the customers table, so it
+/// is not part of the compared shape.
+fn is_search_index(name: &str) -> bool {
+    name.starts_with("customers_fts") || name.starts_with("ix_customers_search_")
 }

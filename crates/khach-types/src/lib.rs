@@ -7,10 +7,11 @@ pub mod error;
 pub mod perm;
 pub mod phone;
 pub mod text;
+pub mod units;
 pub mod values;
 
 pub use error::ErrorCode;
 pub use perm::{Action, Module, PermissionSet, Scope};
 pub use phone::Phone;
 pub use text::fold;
-pub use values::{ContactPhone, Email, Locale, Origin, Password, Username, ValueError};
+pub use values::{ContactPhone, Email, Locale, Origin, Password, Username, ValueError, mask_email};

@@ -11,6 +11,12 @@ pub fn fold(s: &str) -> String {
     ascii.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// NFC and lower case, diacritics kept: for sorting names and for "exact diacritics
+/// first" in search results.
+pub fn nfc_lower(s: &str) -> String {
+    s.nfc().collect::<String>().to_lowercase()
+}
+
 #[cfg(test)]
 mod tests {
     use super::fold;

@@ -67,6 +67,17 @@ impl Username {
     }
 }
 
+/// Keeps the first two characters of the local part and the domain.
+pub fn mask_email(s: &str) -> String {
+    match s.split_once('@') {
+        Some((local, domain)) => {
+            let head: String = local.chars().take(2).collect();
+            format!("{head}***@{domain}")
+        }
+        None => "***".into(),
+    }
+}
+
 impl fmt::Display for Username {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -111,6 +122,11 @@ impl Email {
     }
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// For roles that may not see e-mails: `ng***@gmail.com`.
+    pub fn masked(&self) -> String {
+        mask_email(&self.0)
     }
 }
 

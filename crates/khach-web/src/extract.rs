@@ -225,3 +225,22 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
             .map_err(|_| ApiError::new(ErrorCode::NotFound, locale))
     }
 }
+
+/// Two numeric ids in the path (`/customers/{id}/contacts/{contact_id}`); anything
+/// else is "not found".
+pub struct Ids2(pub i64, pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for Ids2 {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let locale = header_locale(parts);
+        let not_found = || ApiError::new(ErrorCode::NotFound, locale);
+        let raw = axum::extract::Path::<(String, String)>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| not_found())?;
+        match (raw.0.0.parse::<i64>(), raw.0.1.parse::<i64>()) {
+            (Ok(a), Ok(b)) => Ok(Ids2(a, b)),
+            _ => Err(not_found()),
+        }
+    }
+}

@@ -42,6 +42,50 @@ pub enum Command {
     /// Manage API keys from the shell.
     #[command(subcommand, name = "api-key")]
     ApiKey(ApiKeyCommand),
+    /// Add realistic Vietnamese demo customers (the same seed gives the same ones).
+    #[command(name = "demo-data")]
+    DemoData(DemoDataOpts),
+    /// Measure performance on demo customers.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Args, Debug)]
+pub struct DemoDataOpts {
+    /// How many customers to add. When the database already holds customers, the
+    /// data set continues after them, so a second run adds other people.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    pub customers: u64,
+    /// Seed of the generator.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Customers per transaction.
+    #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u64).range(1..=50_000))]
+    pub batch: u64,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BenchCommand {
+    /// Time quick search (name without diacritics, phone fragment, e-mail) and a
+    /// filtered list page on the configured database; prints p50/p95/p99 per query.
+    /// Adds demo customers first when the database holds fewer than --customers.
+    Search(BenchSearchOpts),
+}
+
+#[derive(Args, Debug)]
+pub struct BenchSearchOpts {
+    /// How many customers the database should hold.
+    #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    pub customers: u64,
+    /// Seed of the demo data (and of the query inputs).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Timed runs per query.
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub iterations: u64,
+    /// Customers per transaction when demo customers are added.
+    #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u64).range(1..=50_000))]
+    pub batch: u64,
 }
 
 #[derive(Args, Debug)]

@@ -32,6 +32,7 @@ pub async fn actor_for(
         permissions,
         scope,
         api_key_id,
+        masked: role.mask_contacts && !role.is_admin,
         session_hash,
     })
 }

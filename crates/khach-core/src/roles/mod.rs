@@ -75,6 +75,7 @@ pub async fn ensure_builtins(core: &Core) -> CoreResult<()> {
             is_admin: key == "admin",
             permissions: perms_json(&perms)?,
             scope: scope.as_str().into(),
+            mask_contacts: false,
             created_at: now,
             updated_at: now,
         };
@@ -126,6 +127,7 @@ pub fn to_api(r: RoleRow) -> CoreResult<Role> {
         is_admin: r.is_admin,
         permissions,
         scope,
+        mask_contacts: r.mask_contacts,
         created_at: r.created_at,
         updated_at: r.updated_at,
     })

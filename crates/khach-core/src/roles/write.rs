@@ -33,6 +33,7 @@ pub async fn create(core: &Core, ctx: &Ctx, input: CreateRole) -> CoreResult<Rol
             is_admin: false,
             permissions: perms_json(&perms)?,
             scope: input.scope.as_str().into(),
+            mask_contacts: input.mask_contacts,
             created_at: ctx.now,
             updated_at: ctx.now,
         },
@@ -42,6 +43,7 @@ pub async fn create(core: &Core, ctx: &Ctx, input: CreateRole) -> CoreResult<Rol
     ch.set("name", &name);
     ch.set("permissions", &perms);
     ch.set("scope", &input.scope);
+    ch.set("mask_contacts", &input.mask_contacts);
     audit::record(&tx, ctx, "role", Some(row.id.to_string()), "create", ch).await?;
     khach_db::commit(tx).await?;
     to_api(row)
@@ -73,6 +75,10 @@ pub async fn update(core: &Core, ctx: &Ctx, id: i64, input: UpdateRole) -> CoreR
     if let Some(s) = input.scope {
         row.scope = s.as_str().into();
     }
+    if let Some(m) = input.mask_contacts {
+        // Admins always see everything they hold.
+        row.mask_contacts = m && !old.is_admin;
+    }
     row.updated_at = ctx.now;
     super::ensure_grantable(ctx, &row)?;
     let new_api = to_api(row.clone())?;
@@ -80,6 +86,11 @@ pub async fn update(core: &Core, ctx: &Ctx, id: i64, input: UpdateRole) -> CoreR
     ch.diff("name", &old_api.name, &new_api.name);
     ch.diff("permissions", &old_api.permissions, &new_api.permissions);
     ch.diff("scope", &old_api.scope, &new_api.scope);
+    ch.diff(
+        "mask_contacts",
+        &old_api.mask_contacts,
+        &new_api.mask_contacts,
+    );
     if ch.is_empty() {
         return Ok(old_api);
     }

@@ -1,13 +1,26 @@
 //! SeaORM entities, one per table. Only `khach-db` sees them as entities; other crates
 //! get the `Model` structs as plain data.
 
+pub mod account_prefs;
 pub mod accounts;
 pub mod api_keys;
 pub mod audit_log;
+pub mod companies;
+pub mod custom_fields;
+pub mod customer_emails;
+pub mod customer_phones;
+pub mod customer_tags;
+pub mod customers;
 pub mod departments;
+pub mod events;
 pub mod idempotency_keys;
 pub mod login_attempts;
 pub mod one_time_tokens;
 pub mod roles;
+pub mod saved_filters;
 pub mod sessions;
 pub mod settings;
+pub mod sources;
+pub mod stages;
+pub mod sub_contacts;
+pub mod tags;

@@ -11,6 +11,8 @@ pub struct Model {
     /// JSON text of a `PermissionSet`.
     pub permissions: String,
     pub scope: String,
+    /// Phone numbers and e-mails of customers are shown masked to this role.
+    pub mask_contacts: bool,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }

@@ -44,3 +44,25 @@ where
 {
     Option::<T>::deserialize(de).map(Some)
 }
+
+/// Reads `F` from a JSON object only. serde's derive also takes an array as a
+/// struct's fields in order (`[]` would pass for a filter group); no client means
+/// that and the schema forbids it. Used as `#[serde(from = "ObjectOnly<…>")]`.
+pub struct ObjectOnly<F>(pub F);
+
+impl<'de, F: Deserialize<'de>> Deserialize<'de> for ObjectOnly<F> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Object<F>(std::marker::PhantomData<F>);
+        impl<'de, F: Deserialize<'de>> serde::de::Visitor<'de> for Object<F> {
+            type Value = F;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<F, A::Error> {
+                F::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            }
+        }
+        d.deserialize_map(Object(std::marker::PhantomData))
+            .map(ObjectOnly)
+    }
+}

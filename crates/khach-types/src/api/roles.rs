@@ -16,6 +16,8 @@ pub struct Role {
     pub is_admin: bool,
     pub permissions: PermissionSet,
     pub scope: Scope,
+    /// Customers' phone numbers and e-mails are shown masked (`091****678`) to this role.
+    pub mask_contacts: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -34,6 +36,8 @@ pub struct CreateRole {
     #[serde(default)]
     pub permissions: PermissionSet,
     pub scope: Scope,
+    #[serde(default)]
+    pub mask_contacts: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
@@ -43,4 +47,5 @@ pub struct UpdateRole {
     pub name: Option<String>,
     pub permissions: Option<PermissionSet>,
     pub scope: Option<Scope>,
+    pub mask_contacts: Option<bool>,
 }

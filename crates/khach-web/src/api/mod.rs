@@ -4,10 +4,15 @@
 mod accounts;
 mod api_keys;
 mod audit_log;
+mod companies;
+mod custom_fields;
+mod customers;
 mod departments;
 mod me;
 mod roles;
+mod saved_filters;
 mod settings;
+mod taxonomy;
 
 use crate::state::AppState;
 use utoipa_axum::router::OpenApiRouter;
@@ -39,4 +44,86 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(api_keys::get_api_key, api_keys::revoke_api_key))
         .routes(routes!(audit_log::list_audit_log))
         .routes(routes!(settings::get_settings, settings::update_settings))
+        .merge(customer_routes())
+}
+
+/// Customers and what hangs off them: companies, custom fields, tags, stages,
+/// sources, saved filters, and one's own customer list settings.
+fn customer_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(
+            customers::list_customers,
+            customers::create_customer
+        ))
+        .routes(routes!(customers::search_customers))
+        .routes(routes!(customers::list_customer_bin))
+        .routes(routes!(customers::bulk_customers))
+        .routes(routes!(
+            customers::get_customer,
+            customers::update_customer,
+            customers::delete_customer
+        ))
+        .routes(routes!(customers::restore_customer))
+        .routes(routes!(customers::purge_customer))
+        .routes(routes!(
+            customers::set_do_not_contact,
+            customers::clear_do_not_contact
+        ))
+        .routes(routes!(customers::record_arrival))
+        .routes(routes!(customers::list_customer_events))
+        .routes(routes!(
+            companies::list_sub_contacts,
+            companies::create_sub_contact
+        ))
+        .routes(routes!(
+            companies::update_sub_contact,
+            companies::delete_sub_contact
+        ))
+        .routes(routes!(
+            customers::get_customer_settings,
+            customers::update_customer_settings
+        ))
+        .routes(routes!(
+            customers::get_customer_columns,
+            customers::set_customer_columns
+        ))
+        .routes(routes!(
+            customers::get_customer_tabs,
+            customers::set_customer_tabs
+        ))
+        .routes(routes!(
+            companies::list_companies,
+            companies::create_company
+        ))
+        .routes(routes!(
+            companies::get_company,
+            companies::update_company,
+            companies::delete_company
+        ))
+        .routes(routes!(
+            custom_fields::list_custom_fields,
+            custom_fields::create_custom_field
+        ))
+        .routes(routes!(
+            custom_fields::get_custom_field,
+            custom_fields::update_custom_field,
+            custom_fields::delete_custom_field
+        ))
+        .routes(routes!(custom_fields::change_custom_field_kind))
+        .routes(routes!(taxonomy::list_tags, taxonomy::create_tag))
+        .routes(routes!(taxonomy::update_tag, taxonomy::delete_tag))
+        .routes(routes!(taxonomy::merge_tag))
+        .routes(routes!(taxonomy::list_stages, taxonomy::create_stage))
+        .routes(routes!(taxonomy::update_stage, taxonomy::delete_stage))
+        .routes(routes!(taxonomy::list_sources, taxonomy::create_source))
+        .routes(routes!(taxonomy::update_source, taxonomy::delete_source))
+        .routes(routes!(
+            saved_filters::list_saved_filters,
+            saved_filters::create_saved_filter
+        ))
+        .routes(routes!(
+            saved_filters::get_saved_filter,
+            saved_filters::update_saved_filter,
+            saved_filters::delete_saved_filter
+        ))
 }

@@ -7,6 +7,10 @@ pub mod api_docs;
 mod api_keys;
 mod audit_log;
 mod auth;
+mod companies;
+mod custom_fields;
+mod customer_settings;
+mod customers;
 mod departments;
 mod format;
 mod profile;
@@ -79,6 +83,93 @@ pub fn router() -> Router<AppState> {
             "/settings/general",
             get(settings::page).post(settings::save),
         )
+        .merge(customer_routes())
+}
+
+fn customer_routes() -> Router<AppState> {
+    use customers::{detail, form, list, prefs};
+    Router::new()
+        .route("/customers", get(list::list).post(form::create))
+        .route("/customers/new", get(form::new_form))
+        .route("/customers/bulk", post(list::bulk))
+        .route("/customers/filters", post(list::save_filter))
+        .route("/customers/bin", get(list::bin))
+        .route(
+            "/customers/columns",
+            get(prefs::columns).post(prefs::save_columns),
+        )
+        .route("/customers/tabs", get(prefs::tabs).post(prefs::save_tabs))
+        .route("/customers/{id}", get(detail::show))
+        .route("/customers/{id}/field", post(detail::save_field))
+        .route("/customers/{id}/delete", post(detail::delete))
+        .route("/customers/{id}/restore", post(detail::restore))
+        .route("/customers/{id}/purge", post(detail::purge))
+        .route("/customers/{id}/do-not-contact", post(detail::dnc))
+        .route("/customers/{id}/contacts", post(detail::add_contact))
+        .route(
+            "/customers/{id}/contacts/{cid}/delete",
+            post(detail::delete_contact),
+        )
+        .route("/units/wards", get(form::wards))
+        .route("/companies", get(companies::list).post(companies::create))
+        .route(
+            "/companies/{id}",
+            get(companies::edit).post(companies::save),
+        )
+        .route("/companies/{id}/delete", post(companies::delete))
+        .route(
+            "/settings/custom-fields",
+            get(custom_fields::list).post(custom_fields::create),
+        )
+        .route(
+            "/settings/custom-fields/{id}",
+            get(custom_fields::edit).post(custom_fields::save),
+        )
+        .route(
+            "/settings/custom-fields/{id}/kind",
+            post(custom_fields::change_kind),
+        )
+        .route(
+            "/settings/custom-fields/{id}/delete",
+            post(custom_fields::delete),
+        )
+        .route(
+            "/settings/customers",
+            get(customer_settings::page).post(customer_settings::save_rules),
+        )
+        .route(
+            "/settings/customers/stages",
+            post(customer_settings::add_stage),
+        )
+        .route(
+            "/settings/customers/stages/{id}",
+            post(customer_settings::save_stage),
+        )
+        .route(
+            "/settings/customers/stages/{id}/delete",
+            post(customer_settings::delete_stage),
+        )
+        .route(
+            "/settings/customers/sources",
+            post(customer_settings::add_source),
+        )
+        .route(
+            "/settings/customers/sources/{id}",
+            post(customer_settings::save_source),
+        )
+        .route(
+            "/settings/customers/sources/{id}/delete",
+            post(customer_settings::delete_source),
+        )
+        .route("/settings/customers/tags", post(customer_settings::add_tag))
+        .route(
+            "/settings/customers/tags/{id}",
+            post(customer_settings::save_tag),
+        )
+        .route(
+            "/settings/customers/tags/{id}/delete",
+            post(customer_settings::delete_tag),
+        )
 }
 
 /// One entry of the navigation.
@@ -86,6 +177,8 @@ pub struct NavItem {
     pub href: &'static str,
     pub label: String,
     pub active: bool,
+    /// Work screens (customers) rather than settings.
+    pub main: bool,
 }
 
 /// What every page's frame needs: language, who is signed in, navigation, notices.
@@ -111,7 +204,19 @@ impl Layout {
 
 /// The navigation entries this person may open; sections appear as modules exist.
 fn nav(ctx: &Ctx, path: &str) -> Vec<NavItem> {
-    let entries: [(&'static str, &str, Module); 6] = [
+    let entries: [(&'static str, &str, Module); 10] = [
+        ("/customers", "nav-customers", Module::Customers),
+        ("/companies", "nav-companies", Module::Customers),
+        (
+            "/settings/customers",
+            "nav-customer-settings",
+            Module::Customers,
+        ),
+        (
+            "/settings/custom-fields",
+            "nav-custom-fields",
+            Module::Customers,
+        ),
         ("/settings/accounts", "nav-accounts", Module::Accounts),
         (
             "/settings/departments",
@@ -130,6 +235,7 @@ fn nav(ctx: &Ctx, path: &str) -> Vec<NavItem> {
             href,
             label: t(ctx.locale, key),
             active: path.starts_with(href),
+            main: !href.starts_with("/settings"),
         })
         .collect()
 }
@@ -257,6 +363,15 @@ impl FormErrors {
     }
     pub fn get(&self, field: &str) -> Option<&String> {
         self.0.get(field)
+    }
+    /// The first error of a field or of its items (`phones`, `phones.0`, …).
+    pub fn any(&self, field: &str) -> Option<&String> {
+        self.0.get(field).or_else(|| {
+            self.0
+                .iter()
+                .find(|(k, _)| k.strip_prefix(field).is_some_and(|r| r.starts_with('.')))
+                .map(|(_, v)| v)
+        })
     }
     pub fn rename(&mut self, from: &str, to: &str) {
         if let Some(m) = self.0.remove(from) {

@@ -130,6 +130,7 @@ struct FormPage {
     is_admin: bool,
     scope: String,
     scopes: Vec<(String, String)>,
+    mask_contacts: bool,
     headers: Vec<String>,
     rows: Vec<MatrixRow>,
     errors: FormErrors,
@@ -142,7 +143,7 @@ fn form_page(
     id: Option<i64>,
     name: String,
     is_admin: bool,
-    scope: Scope,
+    (scope, mask_contacts): (Scope, bool),
     perms: &PermissionSet,
     errors: FormErrors,
 ) -> FormPage {
@@ -173,6 +174,7 @@ fn form_page(
         is_admin,
         scope: scope.as_str().into(),
         scopes,
+        mask_contacts,
         headers,
         rows,
         errors,
@@ -192,7 +194,7 @@ pub async fn new_form(p: PageCtx) -> Response {
             None,
             String::new(),
             false,
-            Scope::Own,
+            (Scope::Own, false),
             &PermissionSet::default(),
             Default::default(),
         ),
@@ -208,7 +210,7 @@ pub async fn edit_form(State(s): State<AppState>, p: PageCtx, Path(id): Path<i64
                 Some(id),
                 r.name,
                 r.is_admin,
-                r.scope,
+                (r.scope, r.mask_contacts),
                 &r.permissions,
                 Default::default(),
             ),
@@ -224,6 +226,7 @@ pub struct RoleForm {
     scope: String,
     #[serde(default)]
     perm: Vec<String>,
+    mask_contacts: Option<String>,
 }
 
 pub async fn create(State(s): State<AppState>, p: PageCtx, Form(f): Form<RoleForm>) -> Response {
@@ -233,13 +236,22 @@ pub async fn create(State(s): State<AppState>, p: PageCtx, Form(f): Form<RoleFor
         name: f.name.clone(),
         permissions: perms.clone(),
         scope,
+        mask_contacts: f.mask_contacts.is_some(),
     };
     match khach_core::roles::create(&s.core, &p.ctx, input).await {
         Ok(_) => Redirect::to("/settings/roles?done=saved").into_response(),
         Err(e) => match form_errors(&e, p.ctx.locale) {
             Some(errs) => render(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &form_page(p, None, f.name, false, scope, &perms, errs),
+                &form_page(
+                    p,
+                    None,
+                    f.name,
+                    false,
+                    (scope, f.mask_contacts.is_some()),
+                    &perms,
+                    errs,
+                ),
             ),
             None => p.err(e).into_response(),
         },
@@ -268,6 +280,7 @@ pub async fn save(
             name: Some(f.name.clone()),
             permissions: Some(perms.clone()),
             scope: Some(scope),
+            mask_contacts: Some(f.mask_contacts.is_some()),
         }
     };
     match khach_core::roles::update(&s.core, &p.ctx, id, input).await {
@@ -275,7 +288,15 @@ pub async fn save(
         Err(e) => match form_errors(&e, p.ctx.locale) {
             Some(errs) => render(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &form_page(p, Some(id), f.name, current.is_admin, scope, &perms, errs),
+                &form_page(
+                    p,
+                    Some(id),
+                    f.name,
+                    current.is_admin,
+                    (scope, f.mask_contacts.is_some()),
+                    &perms,
+                    errs,
+                ),
             ),
             None => p.err(e).into_response(),
         },

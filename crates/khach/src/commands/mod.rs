@@ -2,6 +2,8 @@
 
 mod admin;
 mod api_key;
+mod bench;
+mod demo_data;
 mod serve;
 
 use crate::cli::{Cli, Command};
@@ -32,6 +34,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Admin(cmd) => admin::run(&config, cmd).await,
         Command::ApiKey(cmd) => api_key::run(&config, cmd).await,
+        Command::DemoData(opts) => demo_data::run(&config, opts).await,
+        Command::Bench(cmd) => bench::run(&config, cmd).await,
     }
 }
 

@@ -20,11 +20,27 @@ fn init_logging(format: &str) {
     }
 }
 
+/// Empties the customer recycle bin of what outlived its retention, hourly. Work
+/// interrupted by a restart is simply done at the next run.
+async fn purge_bin(core: khach_core::Core) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        let ctx = khach_core::Ctx::system(khach_types::Origin::Automation, core.now());
+        match khach_core::customers::purge_expired(&core, &ctx).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(purged = n, "recycle bin: customers past retention removed"),
+            Err(e) => tracing::warn!(error = %e, "recycle bin purge failed"),
+        }
+    }
+}
+
 pub async fn run(config: Config) -> anyhow::Result<()> {
     init_logging(&config.log_format);
     tracing::info!(?config, "starting Khách");
     let core = super::open(&config).await?;
     tokio::task::spawn_blocking(khach_types::Phone::warm_up);
+    tokio::spawn(purge_bin(core.clone()));
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;

@@ -2,6 +2,8 @@
 //! table. A denial must answer the expected status with the error envelope *and*
 //! leave the database exactly as it was. Later issues add their endpoints here.
 
+mod customers;
+
 use khach_testkit::{Principal, TestApp, backends};
 use khach_types::api::{CreateApiKey, CreateRole};
 use khach_types::{Origin, PermissionSet, Scope};
@@ -31,9 +33,10 @@ const STAFF: &[P] = &[P::Admin, P::Manager, P::Sales, P::Care];
 const ADMIN: &[P] = &[P::Admin];
 const ADMIN_MGR: &[P] = &[P::Admin, P::Manager];
 
-/// One operation: method, path (with `{acct}`, `{role}`, `{dept}`, `{key}`), body,
-/// who may, with which success status, and who is told "not found" instead of
-/// "forbidden" (records outside their scope).
+/// One operation: method, path (with `{acct}`, `{role}`, `{dept}`, `{key}`, and the
+/// customer placeholders of `customers.rs`), body, who may, with which success
+/// status, and who is told "not found" instead of "forbidden" (records outside
+/// their scope).
 struct Case {
     method: &'static str,
     path: &'static str,
@@ -194,6 +197,9 @@ fn policy() -> Vec<Case> {
             &[],
         ),
     ]
+    .into_iter()
+    .chain(customers::policy())
+    .collect()
 }
 
 struct World {
@@ -252,8 +258,10 @@ impl World {
             .and_then(|(_, k)| k.as_deref())
     }
 
-    /// Fresh targets for one case, so a delete in one case cannot affect another.
-    async fn path_for(&self, template: &str, n: usize) -> String {
+    /// Fresh targets for one case (path and body), so a delete in one case cannot
+    /// affect another.
+    async fn path_for(&self, case: &Case, n: usize) -> (String, Option<Value>) {
+        let template = case.path;
         let ctx = khach_core::Ctx::system(Origin::Cli, self.app.core.now());
         let mut path = template.to_string();
         if path.contains("{acct}") {
@@ -271,6 +279,7 @@ impl World {
                     name: format!("Vai trò {n}"),
                     permissions: PermissionSet::default(),
                     scope: Scope::Own,
+                    mask_contacts: false,
                 },
             )
             .await
@@ -295,7 +304,10 @@ impl World {
             .unwrap();
             path = path.replace("{key}", &k.key.id.to_string());
         }
-        path
+        let mut body = case.body.map(|f| f().to_string());
+        customers::fill(self, &mut path, &mut body, n).await;
+        let body = body.map(|b| serde_json::from_str(&b).unwrap());
+        (path, body)
     }
 }
 
@@ -312,13 +324,13 @@ async fn every_principal_on_every_endpoint() {
     for b in backends() {
         let w = World::new(TestApp::spawn(b).await).await;
         for (n, case) in policy().iter().enumerate() {
-            let path = w.path_for(case.path, n).await;
+            let (path, body) = w.path_for(case, n * 10).await;
             // Denied principals first, each checked against an unchanged database.
             for p in ALL.iter().filter(|p| !case.allowed.contains(p)) {
                 let before = w.app.fingerprint().await;
                 let (status, body) = w
                     .app
-                    .call(w.key(*p), case.method, &path, case.body.map(|f| f()))
+                    .call(w.key(*p), case.method, &path, body.clone())
                     .await;
                 let want = denial_status(*p, case);
                 assert_eq!(status, want, "{b:?} {p:?} {} {path}: {body}", case.method);
@@ -334,11 +346,11 @@ async fn every_principal_on_every_endpoint() {
                     case.method
                 );
             }
-            for p in case.allowed {
-                let (status, body) = w
-                    .app
-                    .call(w.key(*p), case.method, &path, case.body.map(|f| f()))
-                    .await;
+            // Each allowed principal acts on records of its own (a second delete of
+            // one record would find nothing).
+            for (i, p) in case.allowed.iter().enumerate() {
+                let (path, body) = w.path_for(case, n * 10 + i + 1).await;
+                let (status, body) = w.app.call(w.key(*p), case.method, &path, body).await;
                 // A create repeated by a second allowed principal may collide on a
                 // unique name; that is a 409, never a permission problem.
                 let ok = status == case.ok
@@ -362,7 +374,7 @@ async fn every_api_operation_is_in_the_policy_table() {
         .map(|c| {
             (
                 c.method.to_lowercase(),
-                c.path
+                customers::as_documented(c.path)
                     .replace("{acct}", "{id}")
                     .replace("{role}", "{id}")
                     .replace("{dept}", "{id}")

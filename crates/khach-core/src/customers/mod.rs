@@ -1,0 +1,402 @@
+//! Customers (CRM360): the record and every rule about it. Every write — UI, API,
+//! and later import and integrations — goes through here: validation, the data
+//! scope, masking of phones and e-mails, the audit log and a `customer.*` timeline
+//! entry, in one transaction.
+
+mod bulk;
+mod filter;
+mod input;
+mod list;
+pub mod seed;
+mod settings;
+mod write;
+
+pub use bulk::bulk;
+pub use filter::{FieldInfo, filterable_fields};
+pub use list::{list, search};
+pub use settings::{customer_settings, read_settings, update_settings};
+pub use write::{arrive, create, delete, do_not_contact, purge, purge_expired, restore, update};
+
+use crate::{CoreError, CoreResult, Ctx};
+use khach_db::ConnectionTrait;
+use khach_db::customers::Customer as Row;
+use khach_db::customers::query::Cond;
+use khach_types::api::{
+    Address, Customer, CustomerEvent, CustomerEventList, DoNotContact, Gender, PhoneOut, TagRef,
+};
+use khach_types::{Action, Module, Phone, Scope, mask_email};
+use serde_json::{Map, Value, json};
+use std::collections::HashMap;
+
+/// The data scope of the caller as a condition on customers.
+pub(crate) async fn scope_cond(c: &impl ConnectionTrait, ctx: &Ctx) -> CoreResult<Cond> {
+    let Some(a) = ctx.actor() else {
+        return Ok(Cond::True);
+    };
+    if a.is_admin {
+        return Ok(Cond::True);
+    }
+    Ok(match a.scope {
+        Scope::All => Cond::True,
+        Scope::Own => Cond::OwnedBy(vec![a.account.id]),
+        Scope::Department => match a.account.department_id {
+            Some(d) => Cond::OwnedBy(khach_db::accounts::ids_in_department(c, d).await?),
+            None => Cond::OwnedBy(vec![a.account.id]),
+        },
+    })
+}
+
+/// Loads a customer the caller may see (live or, with `bin`, in the bin).
+pub(crate) async fn load(
+    c: &impl ConnectionTrait,
+    ctx: &Ctx,
+    id: i64,
+    bin: bool,
+) -> CoreResult<Row> {
+    let cond = Cond::All(vec![
+        Cond::Ids {
+            col: khach_db::customers::query::Col::Id,
+            ids: vec![id],
+            negate: false,
+        },
+        Cond::InBin(bin),
+        scope_cond(c, ctx).await?,
+    ]);
+    let ids = khach_db::customers::query::ids(c, &cond, 1).await?;
+    if ids.is_empty() {
+        return Err(CoreError::NotFound);
+    }
+    khach_db::customers::get(c, id)
+        .await?
+        .ok_or(CoreError::NotFound)
+}
+
+pub(crate) fn phone_out(e164: &str, typed: Option<String>, masked: bool) -> PhoneOut {
+    let national = Phone::parse(e164)
+        .map(|p| p.national())
+        .unwrap_or_else(|_| e164.to_string());
+    if masked {
+        PhoneOut {
+            display: khach_types::phone::mask_digits(&national),
+            e164: None,
+            typed: None,
+        }
+    } else {
+        PhoneOut {
+            display: national,
+            e164: Some(e164.to_string()),
+            typed,
+        }
+    }
+}
+
+/// Masks phone and e-mail custom values in place.
+pub(crate) fn mask_custom(doc: &mut Map<String, Value>, defs: &[crate::fields::Def]) {
+    use khach_types::api::FieldKind;
+    for d in defs {
+        if let Some(Value::String(s)) = doc.get_mut(&d.key) {
+            match d.kind {
+                FieldKind::Phone => *s = phone_out(s, None, true).display,
+                FieldKind::Email => *s = mask_email(s),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Turns rows into API records: phones, e-mails, tags, names of linked records, and
+/// masking for roles that may not see contacts.
+pub(crate) async fn hydrate(
+    c: &impl ConnectionTrait,
+    ctx: &Ctx,
+    rows: Vec<Row>,
+) -> CoreResult<Vec<Customer>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut phones = khach_db::customers::phones_of(c, &ids).await?;
+    let mut emails = khach_db::customers::emails_of(c, &ids).await?;
+    let mut tag_ids = khach_db::customers::tags_of(c, &ids).await?;
+    let tags: HashMap<i64, khach_db::taxonomy::Tag> = khach_db::taxonomy::tags::all(c)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t))
+        .collect();
+    let stages: HashMap<i64, String> = khach_db::taxonomy::stages::all(c)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.name))
+        .collect();
+    let sources: HashMap<i64, String> = khach_db::taxonomy::sources::all(c)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.name))
+        .collect();
+    let mut companies: HashMap<i64, String> = HashMap::new();
+    for cid in rows.iter().filter_map(|r| r.company_id) {
+        if let std::collections::hash_map::Entry::Vacant(e) = companies.entry(cid)
+            && let Some(co) = khach_db::companies::rows::get(c, cid).await?
+        {
+            e.insert(co.name);
+        }
+    }
+    let masked = ctx.masked();
+    let defs = if masked {
+        crate::fields::defs(c, khach_types::api::FieldEntity::Customer).await?
+    } else {
+        Vec::new()
+    };
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let mut custom = match r.custom {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        };
+        if masked {
+            mask_custom(&mut custom, &defs);
+        }
+        let mut tl: Vec<TagRef> = tag_ids
+            .remove(&r.id)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|t| {
+                tags.get(&t).map(|t| TagRef {
+                    id: t.id,
+                    name: t.name.clone(),
+                    color: t.color.clone(),
+                })
+            })
+            .collect();
+        tl.sort_by(|a, b| a.name.cmp(&b.name));
+        let province = r
+            .province_code
+            .as_deref()
+            .and_then(khach_types::units::province);
+        let ward = match (&r.province_code, &r.ward_code) {
+            (Some(p), Some(w)) => khach_types::units::ward(p, w),
+            _ => None,
+        };
+        out.push(Customer {
+            id: r.id,
+            code: r.code,
+            name: r.name,
+            gender: r.gender.as_deref().and_then(Gender::parse),
+            birthday: r.birthday,
+            phones: phones
+                .remove(&r.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(e, t)| phone_out(&e, t, masked))
+                .collect(),
+            emails: emails
+                .remove(&r.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|e| if masked { mask_email(&e) } else { e })
+                .collect(),
+            address: Address {
+                province_code: r.province_code.clone(),
+                province_name: province.map(|p| p.name.to_string()),
+                ward_code: r.ward_code.clone(),
+                ward_name: ward.map(|w| w.name.to_string()),
+                street: r.street,
+                legacy_province: r.legacy_province,
+                legacy_district: r.legacy_district,
+                legacy_ward: r.legacy_ward,
+            },
+            company_name: r.company_id.and_then(|id| companies.get(&id).cloned()),
+            company_id: r.company_id,
+            source_name: r.source_id.and_then(|id| sources.get(&id).cloned()),
+            source_id: r.source_id,
+            stage_name: r.stage_id.and_then(|id| stages.get(&id).cloned()),
+            stage_id: r.stage_id,
+            tags: tl,
+            notes: r.notes,
+            custom,
+            do_not_contact: if r.dnc {
+                r.dnc_at.map(|since| DoNotContact {
+                    reason: r.dnc_reason.clone(),
+                    since,
+                })
+            } else {
+                None
+            },
+            owner_id: r.owner_id,
+            created_by: r.created_by,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            deleted_at: r.deleted_at,
+        });
+    }
+    Ok(out)
+}
+
+pub async fn get(core: &crate::Core, ctx: &Ctx, id: i64) -> CoreResult<Customer> {
+    ctx.require(Module::Customers, Action::View)?;
+    let c = core.db.conn();
+    let row = match load(c, ctx, id, false).await {
+        Ok(r) => r,
+        // Those who may restore see what is in the bin.
+        Err(CoreError::NotFound) if ctx.can(Module::Customers, Action::Delete) => {
+            load(c, ctx, id, true).await?
+        }
+        Err(e) => return Err(e),
+    };
+    hydrate(c, ctx, vec![row])
+        .await?
+        .pop()
+        .ok_or(CoreError::NotFound)
+}
+
+/// Fails with `NotFound` unless the caller may see this live customer.
+pub async fn visible(core: &crate::Core, ctx: &Ctx, id: i64) -> CoreResult<()> {
+    load(core.db.conn(), ctx, id, false).await.map(|_| ())
+}
+
+/// The timeline hook, for other modules writing about a customer.
+pub async fn timeline_entry(
+    c: &impl ConnectionTrait,
+    ctx: &Ctx,
+    customer: i64,
+    kind: &str,
+    payload: Value,
+) -> CoreResult<()> {
+    timeline(c, ctx, customer, kind, payload).await
+}
+
+/// Checks a filter definition against the current fields (for saving it).
+pub async fn filter_check(
+    core: &crate::Core,
+    ctx: &Ctx,
+    g: &khach_types::api::FilterGroup,
+) -> CoreResult<()> {
+    filter::compile(core.db.conn(), ctx, g, "definition")
+        .await
+        .map(|_| ())
+}
+
+/// Appends a `customer.*` entry to the timeline: the hook the interaction history
+/// reads. Called inside the writing transaction.
+pub(crate) async fn timeline(
+    c: &impl ConnectionTrait,
+    ctx: &Ctx,
+    customer: i64,
+    kind: &str,
+    payload: Value,
+) -> CoreResult<()> {
+    khach_db::events::append(
+        c,
+        khach_db::events::Event {
+            id: 0,
+            customer_id: customer,
+            kind: format!("customer.{kind}"),
+            source: ctx.origin.as_str().into(),
+            occurred_at: ctx.now,
+            actor_id: ctx.account_id(),
+            payload,
+            score_delta: 0,
+            idem_key: None,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// The `customer.*` timeline of one customer, newest first.
+pub async fn events(
+    core: &crate::Core,
+    ctx: &Ctx,
+    id: i64,
+    q: &khach_types::api::PageQuery,
+) -> CoreResult<CustomerEventList> {
+    ctx.require(Module::Customers, Action::View)?;
+    let c = core.db.conn();
+    load(c, ctx, id, false).await?;
+    let limit = crate::paging::page_limit(q.limit)?;
+    let before = crate::paging::parse_cursor(q.cursor.as_deref())?;
+    let rows = khach_db::events::for_customer(c, id, "customer.", before, limit + 1).await?;
+    let (rows, next) = crate::paging::split_page(rows, limit, |e| e.id);
+    let mut names: HashMap<i64, String> = HashMap::new();
+    for a in rows.iter().filter_map(|e| e.actor_id) {
+        if let std::collections::hash_map::Entry::Vacant(e) = names.entry(a)
+            && let Some(acc) = khach_db::accounts::get(c, a).await?
+        {
+            e.insert(acc.full_name);
+        }
+    }
+    let masked = ctx.masked();
+    Ok(CustomerEventList {
+        items: rows
+            .into_iter()
+            .map(|e| CustomerEvent {
+                id: e.id,
+                actor_name: e.actor_id.and_then(|a| names.get(&a).cloned()),
+                kind: e.kind,
+                source: e.source,
+                occurred_at: e.occurred_at,
+                actor_id: e.actor_id,
+                payload: if masked {
+                    mask_json(e.payload)
+                } else {
+                    e.payload
+                },
+            })
+            .collect(),
+        next_cursor: next,
+    })
+}
+
+/// Masks values under keys that hold phones or e-mails, at any depth.
+pub fn mask_json(v: Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .map(|(k, v)| {
+                    let v = if k.contains("phone") || k.contains("email") {
+                        mask_leaf(v)
+                    } else {
+                        mask_json(v)
+                    };
+                    (k, v)
+                })
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.into_iter().map(mask_json).collect()),
+        other => other,
+    }
+}
+
+/// Masks a phone number or e-mail address (also inside lists, and numbers a phone
+/// was converted to).
+pub(crate) fn mask_leaf(v: Value) -> Value {
+    match v {
+        Value::String(s) if s.contains('@') => json!(mask_email(&s)),
+        Value::String(s) => json!(phone_out(&s, None, true).display),
+        Value::Number(n) => json!(khach_types::phone::mask_digits(&n.to_string())),
+        Value::Array(a) => Value::Array(a.into_iter().map(mask_leaf).collect()),
+        Value::Object(m) => Value::Object(m.into_iter().map(|(k, v)| (k, mask_leaf(v))).collect()),
+        other => other,
+    }
+}
+
+/// An audit entry's changes as a role with masking may read them: values under
+/// phone and e-mail keys, and custom fields of those types (`custom.old/new`).
+pub async fn mask_changes(
+    c: &impl ConnectionTrait,
+    entity: &str,
+    changes: Value,
+) -> CoreResult<Value> {
+    let mut v = mask_json(changes);
+    let kind = match entity {
+        "customer" => khach_types::api::FieldEntity::Customer,
+        "company" => khach_types::api::FieldEntity::Company,
+        _ => return Ok(v),
+    };
+    if let Some(Value::Object(custom)) = v.get_mut("custom") {
+        let defs = crate::fields::defs(c, kind).await?;
+        for side in custom.values_mut() {
+            if let Value::Object(doc) = side {
+                mask_custom(doc, &defs);
+            }
+        }
+    }
+    Ok(v)
+}

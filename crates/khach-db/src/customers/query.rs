@@ -1,0 +1,548 @@
+//! The customer list query: a typed condition tree ([`Cond`]) compiled to sea-query
+//! expressions with bound values, keyset paging, and counts. Callers (the core's
+//! filter builder) never hand SQL text in; every user value is a bound parameter.
+
+use super::Customer;
+use crate::DbError;
+use crate::entity::{customer_emails, customer_phones, customer_tags, customers};
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::{Alias, BinOper, Expr, ExprTrait, LikeExpr, Query, SimpleExpr};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Value,
+};
+
+pub use customers::Column as Col;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cmp {
+    Eq,
+    Ne,
+    Gt,
+    Gte,
+    Lt,
+    Lte,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextOp {
+    Eq,
+    Ne,
+    Contains,
+    NotContains,
+    StartsWith,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetMode {
+    Any,
+    All,
+    None,
+}
+
+/// A value stored in a custom field's JSON, for comparison.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JsonScalar {
+    Text(String),
+    Number(f64),
+    Bool(bool),
+}
+
+/// A condition on customers. Columns are named by [`Col`]; values are data.
+#[derive(Debug, Clone)]
+pub enum Cond {
+    True,
+    All(Vec<Cond>),
+    Any(Vec<Cond>),
+    Not(Box<Cond>),
+    /// In the recycle bin (`true`) or live (`false`).
+    InBin(bool),
+    /// Folded needle over name and code, and with `contacts` also over phones and
+    /// e-mails (trigram index; needles under 3 characters match name prefixes).
+    Search {
+        needle: String,
+        contacts: bool,
+    },
+    /// Exact phone (E.164) among all of a customer's phones.
+    PhoneIs(String),
+    /// Exact e-mail among all of a customer's e-mails.
+    EmailIs(String),
+    Text {
+        col: Col,
+        op: TextOp,
+        value: String,
+    },
+    Ids {
+        col: Col,
+        ids: Vec<i64>,
+        negate: bool,
+    },
+    Null {
+        col: Col,
+        null: bool,
+    },
+    Time {
+        col: Col,
+        op: Cmp,
+        at: DateTime<Utc>,
+    },
+    Date {
+        col: Col,
+        op: Cmp,
+        at: NaiveDate,
+    },
+    Bool {
+        col: Col,
+        value: bool,
+    },
+    Tags {
+        mode: SetMode,
+        ids: Vec<i64>,
+    },
+    Custom {
+        key: String,
+        op: Cmp,
+        value: JsonScalar,
+    },
+    CustomText {
+        key: String,
+        op: TextOp,
+        value: String,
+    },
+    CustomHas {
+        key: String,
+        mode: SetMode,
+        values: Vec<String>,
+    },
+    CustomEmpty {
+        key: String,
+        empty: bool,
+    },
+    /// Owner is one of these accounts (data scope).
+    OwnedBy(Vec<i64>),
+}
+
+/// `%needle%` with LIKE's wildcards escaped.
+pub fn contains(needle: &str) -> LikeExpr {
+    LikeExpr::new(format!("%{}%", crate::like_escape(needle))).escape('\\')
+}
+
+fn prefix(needle: &str) -> LikeExpr {
+    LikeExpr::new(format!("{}%", crate::like_escape(needle))).escape('\\')
+}
+
+fn cmp(e: Expr, op: Cmp, v: impl Into<Value>) -> Expr {
+    let v: Value = v.into();
+    match op {
+        Cmp::Eq => e.eq(v),
+        Cmp::Ne => e.ne(v),
+        Cmp::Gt => e.gt(v),
+        Cmp::Gte => e.gte(v),
+        Cmp::Lt => e.lt(v),
+        Cmp::Lte => e.lte(v),
+    }
+}
+
+fn text(e: Expr, op: TextOp, v: &str) -> Expr {
+    match op {
+        TextOp::Eq => e.eq(v),
+        TextOp::Ne => e.ne(v),
+        TextOp::Contains => e.like(contains(v)),
+        TextOp::NotContains => e.not_like(contains(v)),
+        TextOp::StartsWith => e.like(prefix(v)),
+    }
+}
+
+fn custom_text(key: &str) -> Expr {
+    Expr::col((customers::Entity, Col::Custom)).binary(BinOper::Custom("->>"), key)
+}
+
+/// Compiles a condition for `backend`.
+pub fn compile(b: DbBackend, cond: &Cond) -> Condition {
+    match cond {
+        Cond::True => Condition::all(),
+        Cond::All(cs) => cs
+            .iter()
+            .fold(Condition::all(), |acc, c| acc.add(compile(b, c))),
+        Cond::Any(cs) => {
+            if cs.is_empty() {
+                return Condition::all();
+            }
+            cs.iter()
+                .fold(Condition::any(), |acc, c| acc.add(compile(b, c)))
+        }
+        Cond::Not(c) => compile(b, c).not(),
+        Cond::InBin(true) => Condition::all().add(Col::DeletedAt.is_not_null()),
+        Cond::InBin(false) => Condition::all().add(Col::DeletedAt.is_null()),
+        Cond::Search { needle, contacts } => Condition::all().add(search(b, needle, *contacts)),
+        Cond::PhoneIs(e164) => Condition::all().add(
+            Expr::col((customers::Entity, Col::Id)).in_subquery(
+                Query::select()
+                    .column(customer_phones::Column::CustomerId)
+                    .from(customer_phones::Entity)
+                    .and_where(customer_phones::Column::E164.eq(e164.as_str()))
+                    .to_owned(),
+            ),
+        ),
+        Cond::EmailIs(email) => Condition::all().add(
+            Expr::col((customers::Entity, Col::Id)).in_subquery(
+                Query::select()
+                    .column(customer_emails::Column::CustomerId)
+                    .from(customer_emails::Entity)
+                    .and_where(customer_emails::Column::Email.eq(email.as_str()))
+                    .to_owned(),
+            ),
+        ),
+        Cond::Text { col, op, value } => {
+            Condition::all().add(text(Expr::col((customers::Entity, *col)), *op, value))
+        }
+        Cond::Ids { col, ids, negate } => {
+            let e = Expr::col((customers::Entity, *col));
+            Condition::all().add(if *negate {
+                // "not on stage X" includes customers with no stage.
+                Expr::col((customers::Entity, *col))
+                    .is_null()
+                    .or(e.is_not_in(ids.iter().copied()))
+            } else {
+                e.is_in(ids.iter().copied())
+            })
+        }
+        Cond::Null { col, null } => {
+            let e = Expr::col((customers::Entity, *col));
+            Condition::all().add(if *null { e.is_null() } else { e.is_not_null() })
+        }
+        Cond::Time { col, op, at } => {
+            Condition::all().add(cmp(Expr::col((customers::Entity, *col)), *op, *at))
+        }
+        Cond::Date { col, op, at } => {
+            Condition::all().add(cmp(Expr::col((customers::Entity, *col)), *op, *at))
+        }
+        Cond::Bool { col, value } => {
+            Condition::all().add(Expr::col((customers::Entity, *col)).eq(*value))
+        }
+        Cond::Tags { mode, ids } => {
+            // No ids: any tag at all.
+            let has = |ids: Vec<i64>| {
+                let mut sub = Query::select()
+                    .column(customer_tags::Column::CustomerId)
+                    .from(customer_tags::Entity)
+                    .to_owned();
+                if !ids.is_empty() {
+                    sub.and_where(customer_tags::Column::TagId.is_in(ids));
+                }
+                // SQLite would drive the whole query from the tag's customers (a tag
+                // can hold 40 % of them: 400k row look-ups, then a sort) instead of
+                // the list's own index; the unary plus keeps the subquery a filter.
+                let id = match b {
+                    DbBackend::Sqlite => Expr::cust("+\"customers\".\"id\""),
+                    _ => Expr::col((customers::Entity, Col::Id)),
+                };
+                id.in_subquery(sub)
+            };
+            match mode {
+                SetMode::Any => Condition::all().add(has(ids.clone())),
+                SetMode::None => Condition::all().add(has(ids.clone())).not(),
+                SetMode::All => ids
+                    .iter()
+                    .fold(Condition::all(), |acc, id| acc.add(has(vec![*id]))),
+            }
+        }
+        Cond::Custom { key, op, value } => {
+            let e = custom_text(key);
+            Condition::all().add(match value {
+                JsonScalar::Text(s) => cmp(e, *op, s.as_str()),
+                JsonScalar::Number(n) => cmp(e.cast_as(Alias::new("NUMERIC")), *op, *n),
+                JsonScalar::Bool(v) => match b {
+                    DbBackend::Postgres => cmp(e, *op, if *v { "true" } else { "false" }),
+                    _ => cmp(e, *op, i32::from(*v)),
+                },
+            })
+        }
+        Cond::CustomText { key, op, value } => {
+            let e = custom_text(key);
+            let c = Condition::all().add(text(e, *op, value));
+            if matches!(op, TextOp::Ne | TextOp::NotContains) {
+                // An empty field does not contain anything.
+                Condition::any().add(c).add(custom_text(key).is_null())
+            } else {
+                c
+            }
+        }
+        Cond::CustomEmpty { key, empty } => {
+            let e = custom_text(key);
+            Condition::all().add(if *empty { e.is_null() } else { e.is_not_null() })
+        }
+        Cond::CustomHas { key, mode, values } => {
+            let one = |v: &str| custom_has(b, key, v);
+            match mode {
+                SetMode::Any => values
+                    .iter()
+                    .fold(Condition::any(), |acc, v| acc.add(one(v))),
+                SetMode::All => values
+                    .iter()
+                    .fold(Condition::all(), |acc, v| acc.add(one(v))),
+                SetMode::None => values
+                    .iter()
+                    .fold(Condition::any(), |acc, v| acc.add(one(v)))
+                    .not(),
+            }
+        }
+        Cond::OwnedBy(ids) => Condition::all()
+            .add(Expr::col((customers::Entity, Col::OwnerId)).is_in(ids.iter().copied())),
+    }
+}
+
+/// Whether the multi-select `key` holds option `v`.
+fn custom_has(b: DbBackend, key: &str, v: &str) -> SimpleExpr {
+    match b {
+        DbBackend::Postgres => {
+            let doc = serde_json::json!({ key: [v] });
+            Expr::cust_with_values(
+                "\"customers\".\"custom\" @> $1",
+                [Value::Json(Some(Box::new(doc)))],
+            )
+        }
+        _ => Expr::cust_with_values(
+            "EXISTS (SELECT 1 FROM json_each(\"customers\".\"custom\", ?) WHERE value = ?)",
+            [Value::from(format!("$.\"{key}\"")), Value::from(v)],
+        ),
+    }
+}
+
+fn search(b: DbBackend, needle: &str, contacts: bool) -> SimpleExpr {
+    let short = needle.chars().count() < 3;
+    if short {
+        // Trigrams need three characters; short needles match the start of the name.
+        return Expr::col((customers::Entity, Col::SearchName)).like(prefix(needle));
+    }
+    // Phones and e-mails hold no space: a needle with one is a name (or code).
+    let contacts = contacts && !needle.contains(char::is_whitespace);
+    let mut cols = vec![Col::SearchName];
+    if contacts {
+        cols.push(Col::SearchContact);
+    }
+    // An e-mail's domain is shared by many customers, and its trigrams are among the
+    // most frequent in the index: the index looks up the part up to the `@`, the row
+    // is then checked for the whole needle.
+    let probe = match needle.split_once('@') {
+        Some((local, _)) if local.chars().count() >= 3 => &needle[..=local.len()],
+        _ => needle,
+    };
+    match b {
+        DbBackend::Postgres => cols
+            .into_iter()
+            .map(|c| {
+                let col = Expr::col((customers::Entity, c));
+                let found = col.clone().like(contains(probe));
+                if probe.len() == needle.len() {
+                    found
+                } else {
+                    found.and(Expr::cust_with_exprs(
+                        "strpos($1, $2) > 0",
+                        [col, Expr::val(needle)],
+                    ))
+                }
+            })
+            .reduce(|a, e| a.or(e))
+            .unwrap_or_else(|| Expr::cust("FALSE")),
+        _ => {
+            // FTS5 reads the whole doclist of every trigram it looks up, and those
+            // inside common syllables ("ngu", "yen", "anh") hold a third of all
+            // customers. So the index gets a few of the needle's trigrams (see
+            // `fts_terms`) and `instr` on the row keeps only real substrings.
+            let terms: Vec<String> = fts_terms(probe)
+                .into_iter()
+                .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
+                .collect();
+            let filter = if contacts { "" } else { "search_name : " };
+            let m = format!("{filter}({})", terms.join(" AND "));
+            let candidates = Expr::col((customers::Entity, Col::Id)).in_subquery(
+                Query::select()
+                    .expr(Expr::cust("rowid"))
+                    .from(Alias::new("customers_fts"))
+                    .and_where(Expr::cust_with_values("customers_fts MATCH ?", [m]))
+                    .to_owned(),
+            );
+            let exact = cols
+                .into_iter()
+                .map(|c| {
+                    Expr::cust_with_exprs(
+                        "instr(?, ?) > 0",
+                        [Expr::col((customers::Entity, c)), Expr::val(needle)],
+                    )
+                })
+                .reduce(|a, e| a.or(e))
+                .unwrap_or_else(|| Expr::cust("0"));
+            candidates.and(exact)
+        }
+    }
+}
+
+/// The trigrams of a needle (3+ characters) that the FTS index looks up. One that
+/// spans a space ("n t" in "nguyen thi") ties two words together and is far rarer
+/// than those inside a syllable: a needle of several words gets the first trigram,
+/// every such one, and the last. Otherwise every third trigram (together they still
+/// cover the needle) and the last.
+fn fts_terms(needle: &str) -> Vec<String> {
+    let chars: Vec<char> = needle.chars().collect();
+    let last = chars.len().saturating_sub(3);
+    let tri = |i: usize| -> String { chars.get(i..i + 3).unwrap_or_default().iter().collect() };
+    let starts: Vec<usize> = if chars.contains(&' ') {
+        std::iter::once(0)
+            .chain((0..=last).filter(|&i| chars.get(i + 1) == Some(&' ')))
+            .chain(std::iter::once(last))
+            .collect()
+    } else {
+        (0..=last).step_by(3).chain(std::iter::once(last)).collect()
+    };
+    let mut out: Vec<String> = Vec::new();
+    for i in starts {
+        let t = tri(i);
+        if !out.contains(&t) {
+            out.push(t);
+        }
+    }
+    out
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    CreatedAt,
+    UpdatedAt,
+    Code,
+    Name,
+}
+
+impl SortKey {
+    fn col(self) -> Col {
+        match self {
+            SortKey::CreatedAt => Col::CreatedAt,
+            SortKey::UpdatedAt => Col::UpdatedAt,
+            SortKey::Code => Col::Code,
+            SortKey::Name => Col::NameLc,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Order {
+    By {
+        key: SortKey,
+        desc: bool,
+    },
+    /// Search results: names containing `typed` as typed (NFC, lower case) first.
+    Rank {
+        typed: String,
+    },
+}
+
+/// Where the previous page ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum After {
+    Time(DateTime<Utc>, i64),
+    Text(String, i64),
+    Rank(i32, i64),
+}
+
+#[derive(FromQueryResult)]
+struct Ranked {
+    id: i64,
+    rank: i32,
+}
+
+/// One page of customers and, for `Order::Rank`, each row's rank.
+pub async fn page(
+    c: &impl ConnectionTrait,
+    cond: &Cond,
+    order: &Order,
+    after: Option<&After>,
+    limit: u64,
+) -> Result<Vec<(Customer, i32)>, DbError> {
+    let b = c.get_database_backend();
+    let mut q = customers::Entity::find().filter(compile(b, cond));
+    match order {
+        Order::By { key, desc } => {
+            let col = Expr::col((customers::Entity, key.col()));
+            let id = Expr::col((customers::Entity, Col::Id));
+            if let Some(a) = after {
+                let v: Value = match a {
+                    After::Time(t, _) => (*t).into(),
+                    After::Text(s, _) => s.clone().into(),
+                    After::Rank(r, _) => (*r).into(),
+                };
+                let aid = match a {
+                    After::Time(_, i) | After::Text(_, i) | After::Rank(_, i) => *i,
+                };
+                // Row-value comparison lets both planners seek the (col, id) index.
+                let lhs = Expr::tuple([col.clone(), id.clone()]);
+                let rhs = Expr::tuple([Expr::val(v), Expr::val(aid)]);
+                q = q.filter(if *desc { lhs.lt(rhs) } else { lhs.gt(rhs) });
+            }
+            q = if *desc {
+                q.order_by_desc(key.col()).order_by_desc(Col::Id)
+            } else {
+                q.order_by_asc(key.col()).order_by_asc(Col::Id)
+            };
+            let rows = q.limit(limit).all(c).await?;
+            Ok(rows.into_iter().map(|r| (r, 0)).collect())
+        }
+        Order::Rank { typed } => {
+            let rank = Expr::case(
+                Expr::col((customers::Entity, Col::NameLc)).like(contains(typed)),
+                0,
+            )
+            .finally(1);
+            let rank: Expr = rank.into();
+            if let Some(After::Rank(r, id)) = after {
+                q = q.filter(
+                    Condition::any().add(rank.clone().gt(*r)).add(
+                        Condition::all()
+                            .add(rank.clone().eq(*r))
+                            .add(Col::Id.lt(*id)),
+                    ),
+                );
+            }
+            let ranked: Vec<Ranked> = q
+                .select_only()
+                .column(Col::Id)
+                .expr_as(rank.clone(), "rank")
+                .order_by(rank, sea_orm::Order::Asc)
+                .order_by_desc(Col::Id)
+                .limit(limit)
+                .into_model()
+                .all(c)
+                .await?;
+            let ids: Vec<i64> = ranked.iter().map(|r| r.id).collect();
+            let mut rows = super::get_many(c, &ids).await?;
+            rows.sort_by_key(|r| ids.iter().position(|i| *i == r.id));
+            Ok(rows
+                .into_iter()
+                .map(|r| {
+                    let rank = ranked.iter().find(|x| x.id == r.id).map_or(1, |x| x.rank);
+                    (r, rank)
+                })
+                .collect())
+        }
+    }
+}
+
+pub async fn count(c: &impl ConnectionTrait, cond: &Cond) -> Result<u64, DbError> {
+    let b = c.get_database_backend();
+    Ok(customers::Entity::find()
+        .filter(compile(b, cond))
+        .count(c)
+        .await?)
+}
+
+/// Ids matching `cond`, at most `limit` (for bulk actions over a filter).
+pub async fn ids(c: &impl ConnectionTrait, cond: &Cond, limit: u64) -> Result<Vec<i64>, DbError> {
+    let b = c.get_database_backend();
+    Ok(customers::Entity::find()
+        .select_only()
+        .column(Col::Id)
+        .filter(compile(b, cond))
+        .limit(limit)
+        .into_tuple()
+        .all(c)
+        .await?)
+}

@@ -1,0 +1,270 @@
+//! `khach bench search`: quick search and the filtered list on demo customers,
+//! measured through the same core functions the REST API calls (so the numbers are
+//! the product's: query, count, and loading phones, e-mails and tags of the page).
+
+use super::admin::describe;
+use crate::cli::{BenchCommand, BenchSearchOpts};
+use crate::config::Config;
+use crate::demo::{self, Demo, HISTORY_DAYS, Rng, names};
+use chrono::Duration;
+use khach_core::customers::seed;
+use khach_core::{Backend, Core, CoreResult, Ctx};
+use khach_db::customers::Customer;
+use khach_types::Origin;
+use khach_types::api::{
+    BoolOp, CustomerList, CustomerQuery, CustomerSearch, FilterGroup, FilterOp, FilterRule,
+};
+use serde_json::json;
+use std::time::{Duration as Elapsed, Instant};
+
+pub async fn run(config: &Config, cmd: BenchCommand) -> anyhow::Result<()> {
+    match cmd {
+        BenchCommand::Search(o) => search(config, o).await,
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Name,
+    Phone,
+    Email,
+    Filtered,
+}
+
+impl Kind {
+    const ALL: [Kind; 4] = [Kind::Name, Kind::Phone, Kind::Email, Kind::Filtered];
+
+    fn label(self) -> &'static str {
+        match self {
+            Kind::Name => "name search, no diacritics",
+            Kind::Phone => "phone fragment (6 digits)",
+            Kind::Email => "e-mail",
+            Kind::Filtered => "filtered page (stage+tag+field+created)",
+        }
+    }
+
+    /// The p95 goal in milliseconds.
+    fn goal_ms(self) -> f64 {
+        match self {
+            Kind::Filtered => 100.0,
+            _ => 50.0,
+        }
+    }
+}
+
+/// Ids the filtered page refers to.
+struct Refs {
+    stages: Vec<i64>,
+    tags: Vec<i64>,
+}
+
+async fn refs(core: &Core) -> CoreResult<Refs> {
+    let c = core.db.conn();
+    let mut stages = Vec::new();
+    for (name, _) in names::STAGES {
+        if let Some(s) = khach_db::taxonomy::stage_by_name(c, name).await? {
+            stages.push(s.id);
+        }
+    }
+    let mut tags = Vec::new();
+    for (name, _) in names::TAGS {
+        if let Some(t) = khach_db::taxonomy::tag_by_key(c, &khach_types::fold(name)).await? {
+            tags.push(t.id);
+        }
+    }
+    Ok(Refs { stages, tags })
+}
+
+/// A random stored customer (inputs are taken from the database, so they match
+/// whatever seed filled it).
+async fn sample(core: &Core, r: &mut Rng, max_id: i64, want_email: bool) -> CoreResult<Customer> {
+    let c = core.db.conn();
+    for _ in 0..1000 {
+        let id = 1 + r.below(u64::try_from(max_id).unwrap_or(1)) as i64;
+        if let Some(row) = khach_db::customers::get(c, id).await?
+            && row.phone.is_some()
+            && (!want_email || row.email.is_some())
+        {
+            return Ok(row);
+        }
+    }
+    Err(khach_core::CoreError::NotFound)
+}
+
+/// The request of one timed call.
+enum Request {
+    Quick(CustomerQuery),
+    Filter(CustomerSearch),
+}
+
+/// Inputs of one call of `kind`, drawn from stored customers and the demo's lists.
+async fn request(
+    core: &Core,
+    until: chrono::DateTime<chrono::Utc>,
+    max_id: i64,
+    refs: &Refs,
+    r: &mut Rng,
+    kind: Kind,
+) -> CoreResult<Request> {
+    let quick = |q: String| {
+        Request::Quick(CustomerQuery {
+            q: Some(q),
+            ..CustomerQuery::default()
+        })
+    };
+    Ok(match kind {
+        Kind::Name => quick(khach_types::fold(
+            &sample(core, r, max_id, false).await?.name,
+        )),
+        Kind::Phone => {
+            let e164 = sample(core, r, max_id, false)
+                .await?
+                .phone
+                .unwrap_or_default();
+            quick(
+                e164.get(e164.len().saturating_sub(6)..)
+                    .unwrap_or_default()
+                    .to_string(),
+            )
+        }
+        Kind::Email => quick(
+            sample(core, r, max_id, true)
+                .await?
+                .email
+                .unwrap_or_default(),
+        ),
+        Kind::Filtered => {
+            let from = (until - Duration::days(1 + r.below((HISTORY_DAYS - 90) as u64) as i64))
+                .date_naive();
+            let to = from + Duration::days(90);
+            let tier = names::TIERS[r.below(names::TIERS.len() as u64) as usize].0;
+            let rule = |field: &str, op: FilterOp, value: serde_json::Value| FilterRule {
+                field: field.into(),
+                op,
+                value,
+            };
+            let filter = FilterGroup {
+                op: BoolOp::And,
+                rules: vec![
+                    rule("stage", FilterOp::Eq, json!(r.pick(&refs.stages))),
+                    rule("tags", FilterOp::HasAny, json!([r.pick(&refs.tags)])),
+                    rule("cf.hang", FilterOp::Eq, json!(tier)),
+                    rule(
+                        "created_at",
+                        FilterOp::Between,
+                        json!([from.to_string(), to.to_string()]),
+                    ),
+                ],
+                groups: Vec::new(),
+            };
+            Request::Filter(CustomerSearch {
+                q: None,
+                filter: Some(filter),
+                sort: Some("-created_at".into()),
+                limit: Some(50),
+                cursor: None,
+            })
+        }
+    })
+}
+
+/// One timed call, through the functions behind `GET /customers` and
+/// `POST /customers/query`.
+async fn call(core: &Core, ctx: &Ctx, req: Request) -> CoreResult<CustomerList> {
+    match req {
+        Request::Quick(q) => khach_core::customers::list(core, ctx, &q, false).await,
+        Request::Filter(s) => khach_core::customers::search(core, ctx, s).await,
+    }
+}
+
+/// The nearest-rank percentile of sorted samples, in milliseconds.
+fn percentile(sorted: &[Elapsed], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1].as_secs_f64() * 1000.0
+}
+
+async fn search(config: &Config, o: BenchSearchOpts) -> anyhow::Result<()> {
+    let core = super::open(config).await?;
+    let ctx = Ctx::system(Origin::Cli, core.now());
+    let demo = Demo::new(o.seed, demo::default_until(), o.customers);
+    let have = seed::count_all(&core).await.map_err(describe)?;
+    if have < o.customers {
+        println!(
+            "the database has {have} customers; adding {} demo customers (seed {})",
+            o.customers - have,
+            o.seed
+        );
+        let f = super::demo_data::fill(&core, &ctx, &demo, have, o.customers, o.batch).await?;
+        println!(
+            "inserted {} in {:.1} s: {:.0} customers/s",
+            f.inserted,
+            f.seconds,
+            f.rate()
+        );
+    }
+    let total = seed::count_all(&core).await.map_err(describe)?;
+    let refs = refs(&core).await.map_err(describe)?;
+    if refs.stages.is_empty() || refs.tags.is_empty() {
+        anyhow::bail!(
+            "the demo stages and tags are missing: run `khach demo-data` on this database first"
+        );
+    }
+    let max_id = seed::max_id(&core).await.map_err(describe)?;
+    let backend = match core.db.backend() {
+        Backend::Sqlite => "SQLite",
+        Backend::Postgres => "PostgreSQL",
+    };
+    println!(
+        "backend {backend}, {total} customers, {} timed runs per query after 3 warm-up runs",
+        o.iterations
+    );
+    println!(
+        "{:<42} {:>8} {:>8} {:>8} {:>10} {:>7} {:>10}",
+        "query", "p50 ms", "p95 ms", "p99 ms", "goal p95", "", "mean hits"
+    );
+    let mut missed = 0;
+    for kind in Kind::ALL {
+        let mut r = Rng::new(o.seed ^ 0xBE7C_0000 ^ kind as u64);
+        for _ in 0..3 {
+            let req = request(&core, demo.until(), max_id, &refs, &mut r, kind)
+                .await
+                .map_err(describe)?;
+            call(&core, &ctx, req).await.map_err(describe)?;
+        }
+        let mut times = Vec::with_capacity(usize::try_from(o.iterations).unwrap_or(0));
+        let mut hits = 0u64;
+        for _ in 0..o.iterations {
+            let req = request(&core, demo.until(), max_id, &refs, &mut r, kind)
+                .await
+                .map_err(describe)?;
+            let start = Instant::now();
+            let page = call(&core, &ctx, req).await.map_err(describe)?;
+            times.push(start.elapsed());
+            hits += page.total;
+        }
+        times.sort();
+        let p95 = percentile(&times, 95.0);
+        let ok = p95 <= kind.goal_ms();
+        if !ok {
+            missed += 1;
+        }
+        println!(
+            "{:<42} {:>8.1} {:>8.1} {:>8.1} {:>10} {:>7} {:>10.0}",
+            kind.label(),
+            percentile(&times, 50.0),
+            p95,
+            percentile(&times, 99.0),
+            format!("≤ {} ms", kind.goal_ms()),
+            if ok { "met" } else { "MISSED" },
+            hits as f64 / o.iterations as f64
+        );
+    }
+    if missed > 0 {
+        println!("{missed} goal(s) missed");
+    }
+    core.db.close().await?;
+    Ok(())
+}
