@@ -159,8 +159,11 @@ pub(crate) async fn run(core: &Core, ctx: &Ctx, r: Request<'_>) -> CoreResult<Cu
         },
     };
     let after = r.cursor.filter(|c| !c.is_empty()).map(decode).transpose()?;
-    let mut rows =
-        khach_db::customers::query::page(c, &cond, &order, after.as_ref(), limit + 1).await?;
+    // The page and the total are independent reads: run them side by side.
+    let (mut rows, total) = tokio::try_join!(
+        khach_db::customers::query::page(c, &cond, &order, after.as_ref(), limit + 1),
+        khach_db::customers::query::count(c, &cond),
+    )?;
     let more = rows.len() as u64 > limit;
     rows.truncate(limit as usize);
     let next = if more {
@@ -186,7 +189,6 @@ pub(crate) async fn run(core: &Core, ctx: &Ctx, r: Request<'_>) -> CoreResult<Cu
     } else {
         None
     };
-    let total = khach_db::customers::query::count(c, &cond).await?;
     let mut lookups: Vec<String> = exact_lookup.into_iter().collect();
     if let (true, Some(f)) = (ctx.masked(), &r.filter) {
         lookups.extend(filter::contact_lookups(c, f).await?);
