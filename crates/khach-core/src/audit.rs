@@ -32,6 +32,27 @@ impl Changes {
     }
 }
 
+fn row(
+    ctx: &Ctx,
+    entity: &str,
+    entity_id: Option<String>,
+    action: &str,
+    changes: Changes,
+) -> AuditRow {
+    AuditRow {
+        id: 0,
+        at: ctx.now,
+        actor_id: ctx.account_id(),
+        actor: ctx.actor_label(),
+        origin: ctx.origin.as_str().into(),
+        entity: entity.into(),
+        entity_id,
+        action: action.into(),
+        changes: Value::Object(changes.0).to_string(),
+        ip: ctx.ip.clone(),
+    }
+}
+
 pub async fn record(
     c: &impl ConnectionTrait,
     ctx: &Ctx,
@@ -40,22 +61,23 @@ pub async fn record(
     action: &str,
     changes: Changes,
 ) -> CoreResult<()> {
-    khach_db::audit::insert(
-        c,
-        AuditRow {
-            id: 0,
-            at: ctx.now,
-            actor_id: ctx.account_id(),
-            actor: ctx.actor_label(),
-            origin: ctx.origin.as_str().into(),
-            entity: entity.into(),
-            entity_id,
-            action: action.into(),
-            changes: Value::Object(changes.0).to_string(),
-            ip: ctx.ip.clone(),
-        },
-    )
-    .await?;
+    khach_db::audit::insert(c, row(ctx, entity, entity_id, action, changes)).await?;
+    Ok(())
+}
+
+/// One entry per record of a bulk action, written in a few statements.
+pub async fn record_many(
+    c: &impl ConnectionTrait,
+    ctx: &Ctx,
+    entity: &str,
+    action: &str,
+    entries: Vec<(String, Changes)>,
+) -> CoreResult<()> {
+    let rows = entries
+        .into_iter()
+        .map(|(id, ch)| row(ctx, entity, Some(id), action, ch))
+        .collect();
+    khach_db::audit::insert_many(c, rows).await?;
     Ok(())
 }
 

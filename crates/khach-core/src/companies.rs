@@ -295,7 +295,7 @@ pub async fn add_contact(
     input: CreateSubContact,
 ) -> CoreResult<SubContact> {
     ctx.require(Module::Customers, Action::Edit)?;
-    crate::customers::visible(core, ctx, customer).await?;
+    crate::customers::editable(core, ctx, customer).await?;
     let mut errs = FieldErrors::default();
     let n = name(&mut errs, &input.name);
     let relation = text(&mut errs, "relation", input.relation.as_deref(), 100);
@@ -343,7 +343,7 @@ pub async fn add_contact(
 }
 
 async fn own_contact(core: &Core, ctx: &Ctx, customer: i64, id: i64) -> CoreResult<ContactRow> {
-    crate::customers::visible(core, ctx, customer).await?;
+    crate::customers::editable(core, ctx, customer).await?;
     let r = khach_db::companies::contacts::get(core.db.conn(), id)
         .await?
         .ok_or(CoreError::NotFound)?;

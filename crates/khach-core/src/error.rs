@@ -17,6 +17,9 @@ pub enum CoreError {
     Forbidden,
     #[error("not found")]
     NotFound,
+    /// The record is visible to the caller but not changeable by it (a viewer's).
+    #[error("read only")]
+    ReadOnly,
     /// Field name → message key.
     #[error("validation failed")]
     Validation(BTreeMap<String, &'static str>),
@@ -56,6 +59,7 @@ impl CoreError {
             CoreError::InvalidCredentials => ErrorCode::InvalidCredentials,
             CoreError::Forbidden => ErrorCode::Forbidden,
             CoreError::NotFound => ErrorCode::NotFound,
+            CoreError::ReadOnly => ErrorCode::ReadOnly,
             CoreError::Validation(_) => ErrorCode::ValidationFailed,
             CoreError::Conflict { .. } => ErrorCode::Conflict,
             CoreError::LastAdmin => ErrorCode::LastAdmin,

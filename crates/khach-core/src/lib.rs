@@ -21,6 +21,7 @@ pub mod prefs;
 pub mod roles;
 pub mod saved_filters;
 pub mod settings;
+pub mod sharing;
 pub mod taxonomy;
 
 pub use crate::core::{Clock, Core, CoreConfig, Randomness, SystemClock, SystemRandomness};

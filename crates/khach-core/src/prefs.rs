@@ -6,7 +6,7 @@ use khach_types::api::{DetailTabs, ListColumns};
 use khach_types::{Action, Module};
 
 /// Built-in list columns; custom fields add `cf.<key>`.
-pub const COLUMNS: [&str; 14] = [
+pub const COLUMNS: [&str; 15] = [
     "code",
     "name",
     "phone",
@@ -19,16 +19,18 @@ pub const COLUMNS: [&str; 14] = [
     "stage",
     "tags",
     "owner",
+    "supporters",
     "created_at",
     "updated_at",
 ];
-pub const DEFAULT_COLUMNS: [&str; 7] = [
+pub const DEFAULT_COLUMNS: [&str; 8] = [
     "code",
     "name",
     "phone",
     "email",
     "stage",
     "tags",
+    "owner",
     "created_at",
 ];
 /// Tabs of the detail page whose module exists today.

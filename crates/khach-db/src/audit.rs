@@ -16,6 +16,24 @@ pub async fn insert(c: &impl ConnectionTrait, row: AuditRow) -> Result<(), DbErr
     Ok(())
 }
 
+/// Inserts many rows in a few statements (bulk actions audit each record).
+pub async fn insert_many(c: &impl ConnectionTrait, rows: Vec<AuditRow>) -> Result<(), DbError> {
+    let models: Vec<_> = rows
+        .into_iter()
+        .map(|r| {
+            let mut am = r.into_active_model();
+            am.id = sea_orm::ActiveValue::NotSet;
+            am
+        })
+        .collect();
+    for chunk in models.chunks(500) {
+        audit_log::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(c)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Filters of a listing; all optional.
 #[derive(Debug, Default, Clone)]
 pub struct AuditFilter {

@@ -14,6 +14,24 @@ pub async fn append(c: &impl ConnectionTrait, e: Event) -> Result<Event, DbError
     Ok(am.insert(c).await?)
 }
 
+/// Appends many events in a few statements.
+pub async fn append_many(c: &impl ConnectionTrait, events: Vec<Event>) -> Result<(), DbError> {
+    let models: Vec<_> = events
+        .into_iter()
+        .map(|e| {
+            let mut am = e.into_active_model();
+            am.id = sea_orm::ActiveValue::NotSet;
+            am
+        })
+        .collect();
+    for chunk in models.chunks(500) {
+        events::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(c)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Newest first, `kind` starting with `prefix`, below id `before`.
 pub async fn for_customer(
     c: &impl ConnectionTrait,

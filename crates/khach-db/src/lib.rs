@@ -18,12 +18,14 @@ pub mod departments;
 pub mod events;
 pub mod idempotency;
 pub mod login_attempts;
+pub mod ownership;
 pub mod prefs;
 pub mod roles;
 pub mod saved_filters;
 pub mod schema;
 pub mod sessions;
 pub mod settings;
+pub mod sharing;
 pub mod taxonomy;
 pub mod tokens;
 
@@ -132,6 +134,8 @@ pub enum Lock {
     Customers = 4,
     /// Serialises changes to custom field definitions and the stage order.
     Config = 5,
+    /// Serialises sharing rule changes and sharing runs.
+    Sharing = 6,
 }
 
 /// Takes `lock` for the rest of the transaction. PostgreSQL needs it for rules that

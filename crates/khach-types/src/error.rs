@@ -33,6 +33,7 @@ error_codes! {
     InvalidCredentials => ("invalid_credentials", 401),
     Forbidden => ("forbidden", 403),
     CsrfRejected => ("csrf_rejected", 403),
+    ReadOnly => ("read_only", 403),
     NotFound => ("not_found", 404),
     MethodNotAllowed => ("method_not_allowed", 405),
     Conflict => ("conflict", 409),

@@ -2,7 +2,7 @@
 //! Each customer is checked like a single edit; the ones the caller may not touch
 //! are reported as skipped, the rest commit together.
 
-use super::{load, timeline, write};
+use super::{bin, contact, load_for_edit, timeline};
 use crate::audit::{self, Changes};
 use crate::{Core, CoreError, CoreResult, Ctx};
 use khach_types::api::{BulkAction, BulkRequest, BulkResult, BulkSkip, DoNotContactInput};
@@ -25,11 +25,15 @@ pub async fn bulk(core: &Core, ctx: &Ctx, req: BulkRequest) -> CoreResult<BulkRe
         if ids.contains(id) {
             continue;
         }
-        match load(&tx, ctx, *id, false).await {
+        match load_for_edit(&tx, ctx, *id, false).await {
             Ok(_) => ids.push(*id),
             Err(CoreError::NotFound) => skipped.push(BulkSkip {
                 id: *id,
                 reason: "not_found".into(),
+            }),
+            Err(CoreError::ReadOnly) => skipped.push(BulkSkip {
+                id: *id,
+                reason: "read_only".into(),
             }),
             Err(e) => return Err(e),
         }
@@ -56,7 +60,7 @@ pub async fn bulk(core: &Core, ctx: &Ctx, req: BulkRequest) -> CoreResult<BulkRe
                 return Err(CoreError::fields([("stage_id", "value-unknown-ref")]));
             }
             for id in &ids {
-                let old = load(&tx, ctx, *id, false).await?;
+                let old = load_for_edit(&tx, ctx, *id, false).await?;
                 if old.stage_id == Some(*stage_id) {
                     continue;
                 }
@@ -76,7 +80,7 @@ pub async fn bulk(core: &Core, ctx: &Ctx, req: BulkRequest) -> CoreResult<BulkRe
         }
         BulkAction::DoNotContact { reason } => {
             for id in &ids {
-                write::dnc_in(
+                contact::dnc_in(
                     &tx,
                     ctx,
                     *id,
@@ -89,7 +93,7 @@ pub async fn bulk(core: &Core, ctx: &Ctx, req: BulkRequest) -> CoreResult<BulkRe
         }
         BulkAction::Delete => {
             for id in &ids {
-                write::delete_in(&tx, ctx, *id).await?;
+                bin::delete_in(&tx, ctx, *id).await?;
             }
         }
     }

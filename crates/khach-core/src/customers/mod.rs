@@ -3,7 +3,10 @@
 //! scope, masking of phones and e-mails, the audit log and a `customer.*` timeline
 //! entry, in one transaction.
 
+pub mod assign;
+mod bin;
 mod bulk;
+mod contact;
 mod filter;
 mod input;
 mod list;
@@ -11,39 +14,87 @@ pub mod seed;
 mod settings;
 mod write;
 
+pub use assign::{assign, members};
 pub use bulk::bulk;
 pub use filter::{FieldInfo, filterable_fields};
 pub use list::{list, search};
 pub use settings::{customer_settings, read_settings, update_settings};
-pub use write::{arrive, create, delete, do_not_contact, purge, purge_expired, restore, update};
+pub use bin::{delete, purge, purge_expired, restore};
+pub use contact::{arrive, attribute, do_not_contact};
+pub use write::{create, update};
 
 use crate::{CoreError, CoreResult, Ctx};
 use khach_db::ConnectionTrait;
 use khach_db::customers::Customer as Row;
 use khach_db::customers::query::Cond;
+use khach_db::ownership::AccessKind;
 use khach_types::api::{
-    Address, Customer, CustomerEvent, CustomerEventList, DoNotContact, Gender, PhoneOut, TagRef,
+    AccountRef, Address, Customer, CustomerEvent, CustomerEventList, DoNotContact, Gender,
+    PhoneOut, ShareStatus, TagRef,
 };
 use khach_types::{Action, Module, Phone, Scope, mask_email};
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 
-/// The data scope of the caller as a condition on customers.
-pub(crate) async fn scope_cond(c: &impl ConnectionTrait, ctx: &Ctx) -> CoreResult<Cond> {
+/// The accounts whose customers the caller reaches, or `None` for all of them.
+async fn reach_of(c: &impl ConnectionTrait, ctx: &Ctx) -> CoreResult<Option<Vec<i64>>> {
     let Some(a) = ctx.actor() else {
-        return Ok(Cond::True);
+        return Ok(None);
     };
     if a.is_admin {
-        return Ok(Cond::True);
+        return Ok(None);
     }
     Ok(match a.scope {
-        Scope::All => Cond::True,
-        Scope::Own => Cond::OwnedBy(vec![a.account.id]),
+        Scope::All => None,
+        Scope::Own => Some(vec![a.account.id]),
         Scope::Department => match a.account.department_id {
-            Some(d) => Cond::OwnedBy(khach_db::accounts::ids_in_department(c, d).await?),
-            None => Cond::OwnedBy(vec![a.account.id]),
+            Some(d) => Some(khach_db::accounts::ids_in_department(c, d).await?),
+            None => Some(vec![a.account.id]),
         },
     })
+}
+
+/// The data scope of the caller as a condition on customers: those it (or, with the
+/// department scope, its department) owns, supports or views.
+pub(crate) async fn scope_cond(c: &impl ConnectionTrait, ctx: &Ctx) -> CoreResult<Cond> {
+    Ok(match reach_of(c, ctx).await? {
+        None => Cond::True,
+        Some(accounts) => Cond::Reach {
+            accounts,
+            edit: false,
+        },
+    })
+}
+
+/// The customers the caller may change: viewers only look.
+pub(crate) async fn edit_scope_cond(c: &impl ConnectionTrait, ctx: &Ctx) -> CoreResult<Cond> {
+    Ok(match reach_of(c, ctx).await? {
+        None => Cond::True,
+        Some(accounts) => Cond::Reach {
+            accounts,
+            edit: true,
+        },
+    })
+}
+
+async fn matches(
+    c: &impl ConnectionTrait,
+    id: i64,
+    bin: bool,
+    scope: Cond,
+) -> CoreResult<bool> {
+    let cond = Cond::All(vec![
+        Cond::Ids {
+            col: khach_db::customers::query::Col::Id,
+            ids: vec![id],
+            negate: false,
+        },
+        Cond::InBin(bin),
+        scope,
+    ]);
+    Ok(!khach_db::customers::query::ids(c, &cond, 1)
+        .await?
+        .is_empty())
 }
 
 /// Loads a customer the caller may see (live or, with `bin`, in the bin).
@@ -53,22 +104,27 @@ pub(crate) async fn load(
     id: i64,
     bin: bool,
 ) -> CoreResult<Row> {
-    let cond = Cond::All(vec![
-        Cond::Ids {
-            col: khach_db::customers::query::Col::Id,
-            ids: vec![id],
-            negate: false,
-        },
-        Cond::InBin(bin),
-        scope_cond(c, ctx).await?,
-    ]);
-    let ids = khach_db::customers::query::ids(c, &cond, 1).await?;
-    if ids.is_empty() {
+    if !matches(c, id, bin, scope_cond(c, ctx).await?).await? {
         return Err(CoreError::NotFound);
     }
     khach_db::customers::get(c, id)
         .await?
         .ok_or(CoreError::NotFound)
+}
+
+/// Loads a customer the caller may change. One it may only view (a viewer's) is
+/// refused as forbidden; one it cannot see at all is not found.
+pub(crate) async fn load_for_edit(
+    c: &impl ConnectionTrait,
+    ctx: &Ctx,
+    id: i64,
+    bin: bool,
+) -> CoreResult<Row> {
+    let row = load(c, ctx, id, bin).await?;
+    if !matches(c, id, bin, edit_scope_cond(c, ctx).await?).await? {
+        return Err(CoreError::ReadOnly);
+    }
+    Ok(row)
 }
 
 pub(crate) fn phone_out(e164: &str, typed: Option<String>, masked: bool) -> PhoneOut {
@@ -138,6 +194,14 @@ pub(crate) async fn hydrate(
             e.insert(co.name);
         }
     }
+    let access = khach_db::ownership::access_of(c, &ids).await?;
+    let shares = khach_db::sharing::shares_of(c, &ids).await?;
+    let named: Vec<i64> = rows
+        .iter()
+        .filter_map(|r| r.owner_id)
+        .chain(access.values().flatten().map(|a| a.0))
+        .collect();
+    let people = assign::account_refs(c, &named).await?;
     let masked = ctx.masked();
     let defs = if masked {
         crate::fields::defs(c, khach_types::api::FieldEntity::Customer).await?
@@ -174,24 +238,43 @@ pub(crate) async fn hydrate(
             (Some(p), Some(w)) => khach_types::units::ward(p, w),
             _ => None,
         };
+        let phones: Vec<PhoneOut> = phones
+            .remove(&r.id)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(e, t)| phone_out(&e, t, masked))
+            .collect();
+        let emails: Vec<String> = emails
+            .remove(&r.id)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| if masked { mask_email(&e) } else { e })
+            .collect();
+        let members = access.get(&r.id).map(Vec::as_slice).unwrap_or_default();
+        let of_kind = |k: AccessKind| -> Vec<AccountRef> {
+            members
+                .iter()
+                .filter(|m| m.1 == k)
+                .filter_map(|m| people.get(&m.0).cloned())
+                .collect()
+        };
+        let share_status = shares.get(&r.id).map(|v| {
+            if v.iter().any(|s| s.1 == khach_db::sharing::PENDING) {
+                ShareStatus::ToBeShared
+            } else {
+                ShareStatus::Shared
+            }
+        });
         out.push(Customer {
             id: r.id,
             code: r.code,
             name: r.name,
             gender: r.gender.as_deref().and_then(Gender::parse),
             birthday: r.birthday,
-            phones: phones
-                .remove(&r.id)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(e, t)| phone_out(&e, t, masked))
-                .collect(),
-            emails: emails
-                .remove(&r.id)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|e| if masked { mask_email(&e) } else { e })
-                .collect(),
+            phone: phones.first().map(|p| p.display.clone()),
+            email: emails.first().cloned(),
+            phones,
+            emails,
             address: Address {
                 province_code: r.province_code.clone(),
                 province_name: province.map(|p| p.name.to_string()),
@@ -219,7 +302,11 @@ pub(crate) async fn hydrate(
             } else {
                 None
             },
+            owner: r.owner_id.and_then(|o| people.get(&o).cloned()),
             owner_id: r.owner_id,
+            supporters: of_kind(AccessKind::Supporter),
+            viewers: of_kind(AccessKind::Viewer),
+            share_status,
             created_by: r.created_by,
             created_at: r.created_at,
             updated_at: r.updated_at,
@@ -251,6 +338,14 @@ pub async fn visible(core: &crate::Core, ctx: &Ctx, id: i64) -> CoreResult<()> {
     load(core.db.conn(), ctx, id, false).await.map(|_| ())
 }
 
+/// Fails unless the caller may change this live customer (`NotFound` when it cannot
+/// even see it, `ReadOnly` when it only views it).
+pub async fn editable(core: &crate::Core, ctx: &Ctx, id: i64) -> CoreResult<()> {
+    load_for_edit(core.db.conn(), ctx, id, false)
+        .await
+        .map(|_| ())
+}
+
 /// The timeline hook, for other modules writing about a customer.
 pub async fn timeline_entry(
     c: &impl ConnectionTrait,
@@ -260,6 +355,15 @@ pub async fn timeline_entry(
     payload: Value,
 ) -> CoreResult<()> {
     timeline(c, ctx, customer, kind, payload).await
+}
+
+/// Compiles a filter definition for this caller.
+pub(crate) async fn compile_filter(
+    c: &impl ConnectionTrait,
+    ctx: &Ctx,
+    g: &khach_types::api::FilterGroup,
+) -> CoreResult<Cond> {
+    filter::compile(c, ctx, g, "filter").await
 }
 
 /// Checks a filter definition against the current fields (for saving it).
@@ -297,6 +401,30 @@ pub(crate) async fn timeline(
         },
     )
     .await?;
+    Ok(())
+}
+
+/// Appends `customer.*` entries for many customers in a few statements.
+pub(crate) async fn timeline_many(
+    c: &impl ConnectionTrait,
+    ctx: &Ctx,
+    entries: Vec<(i64, &str, Value)>,
+) -> CoreResult<()> {
+    let events = entries
+        .into_iter()
+        .map(|(customer, kind, payload)| khach_db::events::Event {
+            id: 0,
+            customer_id: customer,
+            kind: format!("customer.{kind}"),
+            source: ctx.origin.as_str().into(),
+            occurred_at: ctx.now,
+            actor_id: ctx.account_id(),
+            payload,
+            score_delta: 0,
+            idem_key: None,
+        })
+        .collect();
+    khach_db::events::append_many(c, events).await?;
     Ok(())
 }
 

@@ -1,4 +1,5 @@
-//! Customer settings: source attribution rule, bin retention, shared contacts.
+//! Customer settings: source attribution rule, bin retention, shared contacts,
+//! automatic assignment.
 
 use crate::audit::{self, Changes};
 use crate::{Core, CoreError, CoreResult, Ctx};
@@ -45,7 +46,11 @@ pub async fn update_settings(
     if let Some(a) = input.allow_duplicate_contacts {
         new.allow_duplicate_contacts = a;
     }
+    if let Some(a) = input.auto_assign {
+        new.auto_assign = a;
+    }
     let mut ch = Changes::new();
+    ch.diff("auto_assign", &old.auto_assign, &new.auto_assign);
     ch.diff("source_rule", &old.source_rule, &new.source_rule);
     ch.diff(
         "bin_retention_days",

@@ -1,7 +1,8 @@
-//! Creating, editing, deleting (to the bin), restoring and purging customers, the
-//! do-not-contact list, and arrivals from another channel (source attribution).
+//! Creating and editing customers: validation, uniqueness of code, phones and
+//! e-mails, custom fields, tags, ownership, the audit log and the timeline.
 
-use super::{hydrate, input, load, timeline};
+use super::assign::{self, OwnershipInput};
+use super::{hydrate, input, load_for_edit, timeline};
 use crate::audit::{self, Changes};
 use crate::error::FieldErrors;
 use crate::fields::{self, Def};
@@ -10,8 +11,7 @@ use khach_db::ConnectionTrait;
 use khach_db::customers::Customer as Row;
 use khach_db::customers::query::{Cmp, Col, Cond, JsonScalar};
 use khach_types::api::{
-    Arrival, CreateCustomer, Customer, CustomerSettings, DoNotContactInput, FieldEntity, FieldKind,
-    SourceRule, UpdateCustomer,
+    CreateCustomer, Customer, CustomerSettings, FieldEntity, FieldKind, UpdateCustomer,
 };
 use khach_types::{Action, Module};
 use serde_json::{Map, Value, json};
@@ -67,7 +67,7 @@ fn scalar(kind: FieldKind, v: &Value) -> Option<JsonScalar> {
 
 /// Refuses values other live customers already hold: code, phones and e-mails (unless
 /// the business allows shared ones) and unique custom fields.
-async fn check_unique(
+pub(crate) async fn check_unique(
     c: &impl ConnectionTrait,
     settings: &CustomerSettings,
     defs: &[Def],
@@ -159,8 +159,15 @@ pub async fn create(core: &Core, ctx: &Ctx, inp: CreateCustomer) -> CoreResult<C
     if inp.tags.len() > 50 {
         errs.add("tags", "value-too-many");
     }
+    let ownership = OwnershipInput {
+        owner: inp.owner_id.map(Some),
+        supporters: Some(&inp.supporters),
+        viewers: Some(&inp.viewers),
+        keep_old: false,
+    };
     let tx = core.db.begin().await?;
     khach_db::lock(&tx, khach_db::Lock::Customers).await?;
+    assign::check_input(&tx, ctx, &mut errs, &ownership, true).await?;
     ensure_ref(&tx, &mut errs, inp.stage_id, "stage_id").await?;
     ensure_ref(&tx, &mut errs, inp.source_id, "source_id").await?;
     ensure_ref(&tx, &mut errs, inp.company_id, "company_id").await?;
@@ -184,6 +191,16 @@ pub async fn create(core: &Core, ctx: &Ctx, inp: CreateCustomer) -> CoreResult<C
         None => next_code(&tx, ctx.now).await?,
     };
     let settings = super::settings::customer_settings(&tx).await?;
+    // Without a named owner: the next account in turn when automatic assignment is
+    // on, otherwise whoever creates it.
+    let (owner, auto) = match inp.owner_id {
+        Some(o) => (Some(o), false),
+        None if settings.auto_assign => match assign::next_auto_owner(&tx, ctx.now).await? {
+            Some(o) => (Some(o), true),
+            None => (ctx.account_id(), false),
+        },
+        None => (ctx.account_id(), false),
+    };
     let (name_lc, search_name, search_contact) =
         input::search_texts(&name, &code, &phones, &emails);
     let mut row = Row {
@@ -206,7 +223,7 @@ pub async fn create(core: &Core, ctx: &Ctx, inp: CreateCustomer) -> CoreResult<C
         company_id: inp.company_id,
         source_id: inp.source_id,
         stage_id: inp.stage_id,
-        owner_id: ctx.account_id(),
+        owner_id: owner,
         notes,
         custom: Value::Object(custom),
         dnc: false,
@@ -232,15 +249,28 @@ pub async fn create(core: &Core, ctx: &Ctx, inp: CreateCustomer) -> CoreResult<C
     ch.set("stage_id", &row.stage_id);
     ch.set("source_id", &row.source_id);
     ch.set("tags", &tag_ids);
+    ch.set("owner_id", &owner);
+    if auto {
+        ch.set("auto_assigned", &true);
+    }
     audit::record(&tx, ctx, "customer", Some(row.id.to_string()), "create", ch).await?;
     timeline(
         &tx,
         ctx,
         row.id,
         "created",
-        json!({"code": row.code, "stage_id": row.stage_id, "source_id": row.source_id}),
+        json!({"code": row.code, "stage_id": row.stage_id, "source_id": row.source_id,
+               "owner_id": owner, "auto_assigned": auto}),
     )
     .await?;
+    if !inp.supporters.is_empty() || !inp.viewers.is_empty() {
+        let only_members = OwnershipInput {
+            owner: None,
+            ..ownership
+        };
+        assign::apply_input(&tx, ctx, row.id, owner, &only_members).await?;
+    }
+    crate::sharing::on_customers_changed(&tx, &[row.id], ctx.now).await?;
     let out = hydrate(&tx, ctx, vec![row]).await?;
     khach_db::commit(tx).await?;
     out.into_iter().next().ok_or(CoreError::NotFound)
@@ -251,7 +281,14 @@ pub async fn update(core: &Core, ctx: &Ctx, id: i64, inp: UpdateCustomer) -> Cor
     let mut errs = FieldErrors::default();
     let tx = core.db.begin().await?;
     khach_db::lock(&tx, khach_db::Lock::Customers).await?;
-    let old = load(&tx, ctx, id, false).await?;
+    let old = load_for_edit(&tx, ctx, id, false).await?;
+    let ownership = OwnershipInput {
+        owner: inp.owner_id,
+        supporters: inp.supporters.as_deref(),
+        viewers: inp.viewers.as_deref(),
+        keep_old: inp.keep_old_owner_as_viewer,
+    };
+    assign::check_input(&tx, ctx, &mut errs, &ownership, false).await?;
     let mut row = old.clone();
     if let Some(n) = &inp.name
         && let Some(n) = input::name(&mut errs, n)
@@ -378,7 +415,14 @@ pub async fn update(core: &Core, ctx: &Ctx, id: i64, inp: UpdateCustomer) -> Cor
         ch.diff("tags", &a, &b);
     }
     if ch.is_empty() {
-        let out = hydrate(&tx, ctx, vec![old]).await?;
+        let owned = !ownership.is_empty()
+            && assign::apply_input(&tx, ctx, id, old.owner_id, &ownership).await?;
+        if owned {
+            crate::sharing::on_customers_changed(&tx, &[id], ctx.now).await?;
+        }
+        let now = khach_db::customers::get(&tx, id).await?.ok_or(CoreError::NotFound)?;
+        let out = hydrate(&tx, ctx, vec![now]).await?;
+        khach_db::commit(tx).await?;
         return out.into_iter().next().ok_or(CoreError::NotFound);
     }
     row.updated_at = ctx.now;
@@ -425,239 +469,15 @@ pub async fn update(core: &Core, ctx: &Ctx, id: i64, inp: UpdateCustomer) -> Cor
     }
     audit::record(&tx, ctx, "customer", Some(id.to_string()), "update", ch).await?;
     timeline(&tx, ctx, id, "updated", json!({})).await?;
-    let out = hydrate(&tx, ctx, vec![saved]).await?;
-    khach_db::commit(tx).await?;
-    out.into_iter().next().ok_or(CoreError::NotFound)
-}
-
-/// Moves a customer to the recycle bin: everything attached stays.
-pub async fn delete(core: &Core, ctx: &Ctx, id: i64) -> CoreResult<()> {
-    ctx.require(Module::Customers, Action::Delete)?;
-    let tx = core.db.begin().await?;
-    delete_in(&tx, ctx, id).await?;
-    khach_db::commit(tx).await.map_err(Into::into)
-}
-
-pub(crate) async fn delete_in(c: &impl ConnectionTrait, ctx: &Ctx, id: i64) -> CoreResult<()> {
-    let mut row = load(c, ctx, id, false).await?;
-    row.deleted_at = Some(ctx.now);
-    row.deleted_by = ctx.account_id();
-    row.updated_at = ctx.now;
-    khach_db::customers::update(c, row).await?;
-    let mut ch = Changes::new();
-    ch.set("deleted_at", &ctx.now);
-    audit::record(c, ctx, "customer", Some(id.to_string()), "delete", ch).await?;
-    timeline(c, ctx, id, "deleted", json!({})).await
-}
-
-/// Brings a customer back from the bin; refused with a conflict when its code, a
-/// phone or an e-mail now belongs to another live customer.
-pub async fn restore(core: &Core, ctx: &Ctx, id: i64) -> CoreResult<Customer> {
-    ctx.require(Module::Customers, Action::Delete)?;
-    let tx = core.db.begin().await?;
-    khach_db::lock(&tx, khach_db::Lock::Customers).await?;
-    let mut row = load(&tx, ctx, id, true).await?;
-    let phones: Vec<(String, String)> = khach_db::customers::phones_of(&tx, &[id])
-        .await?
-        .remove(&id)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(e, _)| (e.clone(), e))
-        .collect();
-    let emails = khach_db::customers::emails_of(&tx, &[id])
-        .await?
-        .remove(&id)
-        .unwrap_or_default();
-    let settings = super::settings::customer_settings(&tx).await?;
-    let defs = fields::defs(&tx, FieldEntity::Customer).await?;
-    check_unique(&tx, &settings, &defs, &row, &phones, &emails).await?;
-    row.deleted_at = None;
-    row.deleted_by = None;
-    row.updated_at = ctx.now;
-    let saved = khach_db::customers::update(&tx, row).await?;
-    audit::record(
-        &tx,
-        ctx,
-        "customer",
-        Some(id.to_string()),
-        "restore",
-        Changes::new(),
-    )
-    .await?;
-    timeline(&tx, ctx, id, "restored", json!({})).await?;
-    let out = hydrate(&tx, ctx, vec![saved]).await?;
-    khach_db::commit(tx).await?;
-    out.into_iter().next().ok_or(CoreError::NotFound)
-}
-
-/// Permanently removes a customer from the bin (administrators only).
-pub async fn purge(core: &Core, ctx: &Ctx, id: i64) -> CoreResult<()> {
-    if !ctx.is_admin() {
-        return Err(CoreError::Forbidden);
-    }
-    let tx = core.db.begin().await?;
-    let row = load(&tx, ctx, id, true).await?;
-    khach_db::customers::purge(&tx, id).await?;
-    let mut ch = Changes::new();
-    ch.diff("code", &Some(row.code), &None);
-    audit::record(&tx, ctx, "customer", Some(id.to_string()), "purge", ch).await?;
-    khach_db::commit(tx).await?;
-    Ok(())
-}
-
-/// Purges customers kept in the bin longer than the configured days. Returns how many.
-pub async fn purge_expired(core: &Core, ctx: &Ctx) -> CoreResult<u64> {
-    let settings = super::settings::customer_settings(core.db.conn()).await?;
-    let before = ctx.now - chrono::Duration::days(i64::from(settings.bin_retention_days));
-    let mut n = 0;
-    loop {
-        let ids = khach_db::customers::expired_in_bin(core.db.conn(), before, 500).await?;
-        if ids.is_empty() {
-            return Ok(n);
-        }
-        let tx = core.db.begin().await?;
-        for id in &ids {
-            khach_db::customers::purge(&tx, *id).await?;
-            let mut ch = Changes::new();
-            ch.set("retention_days", &settings.bin_retention_days);
-            audit::record(&tx, ctx, "customer", Some(id.to_string()), "purge", ch).await?;
-        }
-        khach_db::commit(tx).await?;
-        n += ids.len() as u64;
-    }
-}
-
-/// Adds (`Some`) or removes (`None`) a customer on the do-not-contact list.
-pub async fn do_not_contact(
-    core: &Core,
-    ctx: &Ctx,
-    id: i64,
-    add: Option<DoNotContactInput>,
-) -> CoreResult<Customer> {
-    ctx.require(Module::Customers, Action::Edit)?;
-    let tx = core.db.begin().await?;
-    let saved = dnc_in(&tx, ctx, id, add).await?;
-    let out = hydrate(&tx, ctx, vec![saved]).await?;
-    khach_db::commit(tx).await?;
-    out.into_iter().next().ok_or(CoreError::NotFound)
-}
-
-pub(crate) async fn dnc_in(
-    c: &impl ConnectionTrait,
-    ctx: &Ctx,
-    id: i64,
-    add: Option<DoNotContactInput>,
-) -> CoreResult<Row> {
-    let old = load(c, ctx, id, false).await?;
-    let mut row = old.clone();
-    let mut errs = FieldErrors::default();
-    match &add {
-        Some(i) => {
-            row.dnc = true;
-            row.dnc_reason = input::text(&mut errs, "reason", i.reason.as_deref(), 500);
-            row.dnc_at = Some(ctx.now);
-        }
-        None => {
-            row.dnc = false;
-            row.dnc_reason = None;
-            row.dnc_at = None;
-        }
-    }
-    errs.finish()?;
-    if old.dnc == row.dnc && old.dnc_reason == row.dnc_reason {
-        return Ok(old);
-    }
-    row.updated_at = ctx.now;
-    let saved = khach_db::customers::update(c, row).await?;
-    let mut ch = Changes::new();
-    ch.diff("do_not_contact", &old.dnc, &saved.dnc);
-    ch.diff("do_not_contact_reason", &old.dnc_reason, &saved.dnc_reason);
-    audit::record(
-        c,
-        ctx,
-        "customer",
-        Some(id.to_string()),
-        "do_not_contact",
-        ch,
-    )
-    .await?;
-    let kind = if saved.dnc {
-        "do_not_contact_added"
+    let saved = if ownership.is_empty() {
+        saved
     } else {
-        "do_not_contact_removed"
+        assign::apply_input(&tx, ctx, id, old.owner_id, &ownership).await?;
+        khach_db::customers::get(&tx, id).await?.ok_or(CoreError::NotFound)?
     };
-    timeline(c, ctx, id, kind, json!({"reason": saved.dnc_reason})).await?;
-    Ok(saved)
-}
-
-/// Which source a customer keeps when it arrives from `incoming`.
-pub fn attribute(rule: SourceRule, current: Option<(i64, i32)>, incoming: (i64, i32)) -> i64 {
-    match (rule, current) {
-        (_, None) => incoming.0,
-        (SourceRule::First, Some(c)) => c.0,
-        (SourceRule::Last, Some(_)) => incoming.0,
-        // Lower priority number wins; a tie keeps what is there.
-        (SourceRule::Priority, Some(c)) => {
-            if incoming.1 < c.1 {
-                incoming.0
-            } else {
-                c.0
-            }
-        }
-    }
-}
-
-/// A customer arrives again from a channel: the attribution rule decides its source,
-/// and the arrival is on the timeline either way.
-pub async fn arrive(core: &Core, ctx: &Ctx, id: i64, a: Arrival) -> CoreResult<Customer> {
-    ctx.require(Module::Customers, Action::Edit)?;
-    let tx = core.db.begin().await?;
-    let old = load(&tx, ctx, id, false).await?;
-    let incoming = khach_db::taxonomy::sources::get(&tx, a.source_id)
-        .await?
-        .ok_or_else(|| CoreError::fields([("source_id", "value-unknown-ref")]))?;
-    let current = match old.source_id {
-        Some(s) => khach_db::taxonomy::sources::get(&tx, s)
-            .await?
-            .map(|s| (s.id, s.priority)),
-        None => None,
-    };
-    let rule = super::settings::customer_settings(&tx).await?.source_rule;
-    let keep = attribute(rule, current, (incoming.id, incoming.priority));
-    let mut row = old.clone();
-    if Some(keep) != old.source_id {
-        row.source_id = Some(keep);
-        row.updated_at = ctx.now;
-        row = khach_db::customers::update(&tx, row).await?;
-        let mut ch = Changes::new();
-        ch.diff("source_id", &old.source_id, &row.source_id);
-        audit::record(&tx, ctx, "customer", Some(id.to_string()), "update", ch).await?;
-    }
-    timeline(
-        &tx,
-        ctx,
-        id,
-        "arrived",
-        json!({"source_id": incoming.id, "kept_source_id": keep}),
-    )
-    .await?;
-    let out = hydrate(&tx, ctx, vec![row]).await?;
+    crate::sharing::on_customers_changed(&tx, &[id], ctx.now).await?;
+    let out = hydrate(&tx, ctx, vec![saved]).await?;
     khach_db::commit(tx).await?;
     out.into_iter().next().ok_or(CoreError::NotFound)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::attribute;
-    use khach_types::api::SourceRule;
-
-    #[test]
-    fn source_attribution_rules() {
-        assert_eq!(attribute(SourceRule::First, Some((1, 50)), (2, 10)), 1);
-        assert_eq!(attribute(SourceRule::Last, Some((1, 50)), (2, 10)), 2);
-        assert_eq!(attribute(SourceRule::Priority, Some((1, 50)), (2, 10)), 2);
-        assert_eq!(attribute(SourceRule::Priority, Some((1, 10)), (2, 50)), 1);
-        assert_eq!(attribute(SourceRule::Priority, Some((1, 10)), (2, 10)), 1);
-        assert_eq!(attribute(SourceRule::First, None, (2, 10)), 2);
-    }
-}

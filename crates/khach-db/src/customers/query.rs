@@ -4,7 +4,10 @@
 
 use super::Customer;
 use crate::DbError;
-use crate::entity::{customer_emails, customer_phones, customer_tags, customers};
+use crate::entity::{
+    customer_access, customer_emails, customer_phones, customer_shares, customer_tags, customers,
+    sharing_rule_accounts,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Alias, BinOper, Expr, ExprTrait, LikeExpr, Query, SimpleExpr};
 use sea_orm::{
@@ -52,6 +55,8 @@ pub enum JsonScalar {
 #[derive(Debug, Clone)]
 pub enum Cond {
     True,
+    /// Matches no customer.
+    Nothing,
     All(Vec<Cond>),
     Any(Vec<Cond>),
     Not(Box<Cond>),
@@ -118,8 +123,9 @@ pub enum Cond {
         key: String,
         empty: bool,
     },
-    /// Owner is one of these accounts (data scope).
-    OwnedBy(Vec<i64>),
+    /// Reached by one of these accounts (the data scope): as owner or supporter, and
+    /// unless `edit`, also as viewer, given by hand or by a sharing rule.
+    Reach { accounts: Vec<i64>, edit: bool },
 }
 
 /// `%needle%` with LIKE's wildcards escaped.
@@ -161,6 +167,7 @@ fn custom_text(key: &str) -> Expr {
 pub fn compile(b: DbBackend, cond: &Cond) -> Condition {
     match cond {
         Cond::True => Condition::all(),
+        Cond::Nothing => Condition::all().add(Expr::val(1).eq(0)),
         Cond::All(cs) => cs
             .iter()
             .fold(Condition::all(), |acc, c| acc.add(compile(b, c))),
@@ -287,9 +294,50 @@ pub fn compile(b: DbBackend, cond: &Cond) -> Condition {
                     .not(),
             }
         }
-        Cond::OwnedBy(ids) => Condition::all()
-            .add(Expr::col((customers::Entity, Col::OwnerId)).is_in(ids.iter().copied())),
+        Cond::Reach { accounts, edit } => reach(accounts, *edit),
     }
+}
+
+fn reach(accounts: &[i64], edit: bool) -> Condition {
+    let id = || Expr::col((customers::Entity, Col::Id));
+    let mut access = Query::select()
+        .column(customer_access::Column::CustomerId)
+        .from(customer_access::Entity)
+        .and_where(customer_access::Column::AccountId.is_in(accounts.iter().copied()))
+        .to_owned();
+    if edit {
+        access.and_where(customer_access::Column::Kind.eq("supporter"));
+    }
+    let mut c = Condition::any()
+        .add(Expr::col((customers::Entity, Col::OwnerId)).is_in(accounts.iter().copied()))
+        .add(id().in_subquery(access));
+    if !edit {
+        let shared = Query::select()
+            .column((customer_shares::Entity, customer_shares::Column::CustomerId))
+            .from(customer_shares::Entity)
+            .inner_join(
+                sharing_rule_accounts::Entity,
+                Expr::col((
+                    sharing_rule_accounts::Entity,
+                    sharing_rule_accounts::Column::RuleId,
+                ))
+                .equals((customer_shares::Entity, customer_shares::Column::RuleId)),
+            )
+            .and_where(
+                Expr::col((
+                    sharing_rule_accounts::Entity,
+                    sharing_rule_accounts::Column::AccountId,
+                ))
+                .is_in(accounts.iter().copied()),
+            )
+            .and_where(
+                Expr::col((customer_shares::Entity, customer_shares::Column::Status))
+                    .eq(crate::sharing::SHARED),
+            )
+            .to_owned();
+        c = c.add(id().in_subquery(shared));
+    }
+    c
 }
 
 /// Whether the multi-select `key` holds option `v`.

@@ -1,6 +1,7 @@
 //! Customers: the record, its lists, and the actions on it.
 
 use super::filters::FilterGroup;
+use super::ownership::{AccountRef, ShareStatus};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -78,6 +79,10 @@ pub struct Customer {
     pub name: String,
     pub gender: Option<Gender>,
     pub birthday: Option<NaiveDate>,
+    /// The primary phone, as `phones[0].display` (national form, or masked).
+    pub phone: Option<String>,
+    /// The primary e-mail, as `emails[0]`.
+    pub email: Option<String>,
     pub phones: Vec<PhoneOut>,
     /// Lower-case; masked (`ng***@gmail.com`) for a role with masking.
     pub emails: Vec<String>,
@@ -94,7 +99,15 @@ pub struct Customer {
     #[schema(value_type = Object)]
     pub custom: Map<String, Value>,
     pub do_not_contact: Option<DoNotContact>,
+    /// The main owner (người phụ trách).
+    pub owner: Option<AccountRef>,
     pub owner_id: Option<i64>,
+    /// Accounts that may view and edit the customer besides its owner.
+    pub supporters: Vec<AccountRef>,
+    /// Accounts that may only view it, given by hand.
+    pub viewers: Vec<AccountRef>,
+    /// Care status from the sharing rules, if any matches.
+    pub share_status: Option<ShareStatus>,
     pub created_by: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -144,6 +157,18 @@ pub struct CreateCustomer {
     #[serde(default)]
     #[schema(value_type = Object)]
     pub custom: Map<String, Value>,
+    /// The main owner. When absent: the next account in turn if automatic assignment
+    /// is on (API and integrations), otherwise the creator. Another account than
+    /// oneself needs the assign permission.
+    pub owner_id: Option<i64>,
+    /// Needs the assign permission.
+    #[serde(default)]
+    #[schema(max_items = 100)]
+    pub supporters: Vec<i64>,
+    /// Needs the assign permission.
+    #[serde(default)]
+    #[schema(max_items = 100)]
+    pub viewers: Vec<i64>,
 }
 
 /// Absent fields are left alone; `null` clears. Lists (phones, emails, tags) are
@@ -187,6 +212,19 @@ pub struct UpdateCustomer {
     pub notes: Option<Option<String>>,
     #[schema(value_type = Option<Object>)]
     pub custom: Option<Map<String, Value>>,
+    /// A new main owner (`null`: none). Needs the assign permission; the old owner
+    /// loses access unless `keep_old_owner_as_viewer`.
+    #[serde(default, deserialize_with = "super::double_option")]
+    #[schema(value_type = Option<i64>, nullable)]
+    pub owner_id: Option<Option<i64>>,
+    #[serde(default)]
+    pub keep_old_owner_as_viewer: bool,
+    /// Replaces the supporters (assign permission).
+    #[schema(max_items = 100)]
+    pub supporters: Option<Vec<i64>>,
+    /// Replaces the viewers given by hand (assign permission).
+    #[schema(max_items = 100)]
+    pub viewers: Option<Vec<i64>>,
 }
 
 /// Sort keys of the customer list; `-` in front sorts descending.
@@ -343,6 +381,11 @@ pub struct CustomerSettings {
     pub bin_retention_days: u32,
     /// Allow two live customers to share a phone number or e-mail.
     pub allow_duplicate_contacts: bool,
+    /// Give new customers that arrive without an owner (API, import, integrations)
+    /// in turn to the accounts whose "receives automatically assigned customers"
+    /// switch is on.
+    #[serde(default)]
+    pub auto_assign: bool,
 }
 
 impl Default for CustomerSettings {
@@ -351,6 +394,7 @@ impl Default for CustomerSettings {
             source_rule: SourceRule::First,
             bin_retention_days: 90,
             allow_duplicate_contacts: false,
+            auto_assign: false,
         }
     }
 }
@@ -362,6 +406,7 @@ pub struct UpdateCustomerSettings {
     #[schema(minimum = 1, maximum = 3650)]
     pub bin_retention_days: Option<u32>,
     pub allow_duplicate_contacts: Option<bool>,
+    pub auto_assign: Option<bool>,
 }
 
 /// Per-account display settings (cài đặt hiển thị).

@@ -213,6 +213,7 @@ error-invalid-query-detail = Invalid query parameters: { $detail }
 error-unauthenticated = Please log in (or send a valid API key in the Authorization header).
 error-invalid-credentials = Wrong username or password.
 error-forbidden = You are not allowed to do this.
+error-read-only = You may view this customer but not change it: it is only shared with you.
 error-csrf-rejected = The request came from another site and was refused. Reload the page and try again.
 error-not-found = Not found.
 error-method-not-allowed = This HTTP method is not supported here.

@@ -213,6 +213,7 @@ error-invalid-query-detail = Tham số truy vấn không hợp lệ: { $detail }
 error-unauthenticated = Bạn cần đăng nhập (hoặc gửi khoá API hợp lệ trong tiêu đề Authorization).
 error-invalid-credentials = Sai tên đăng nhập hoặc mật khẩu.
 error-forbidden = Bạn không có quyền thực hiện thao tác này.
+error-read-only = Bạn chỉ được xem khách hàng này (được chia sẻ để xem), không được sửa.
 error-csrf-rejected = Yêu cầu đến từ trang web khác nên đã bị từ chối. Hãy tải lại trang và thử lại.
 error-not-found = Không tìm thấy.
 error-method-not-allowed = Phương thức HTTP này không được hỗ trợ ở địa chỉ này.

@@ -9,6 +9,7 @@ mod custom_fields;
 mod customers;
 mod departments;
 mod me;
+mod ownership;
 mod roles;
 mod saved_filters;
 mod settings;
@@ -58,6 +59,18 @@ fn customer_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(customers::search_customers))
         .routes(routes!(customers::list_customer_bin))
         .routes(routes!(customers::bulk_customers))
+        .routes(routes!(ownership::assign_customers))
+        .routes(routes!(ownership::change_customer_members))
+        .routes(routes!(
+            ownership::list_sharing_rules,
+            ownership::create_sharing_rule
+        ))
+        .routes(routes!(
+            ownership::get_sharing_rule,
+            ownership::update_sharing_rule,
+            ownership::delete_sharing_rule
+        ))
+        .routes(routes!(ownership::run_sharing))
         .routes(routes!(
             customers::get_customer,
             customers::update_customer,

@@ -1,5 +1,5 @@
 //! `/settings/customers`: stages, sources, tags and the customer rules (source
-//! attribution, recycle-bin retention, shared contacts).
+//! attribution, recycle-bin retention, shared contacts, automatic assignment).
 
 use crate::pages::{PageCtx, render};
 use crate::state::AppState;
@@ -24,6 +24,8 @@ struct SettingsPage {
     stages: Vec<Stage>,
     sources: Vec<Source>,
     tags: Vec<Tag>,
+    /// Accounts that receive automatically assigned customers, and whose turn is next.
+    receivers: Vec<(String, bool)>,
     can_edit: bool,
     error: Option<String>,
 }
@@ -35,7 +37,14 @@ async fn show(s: &AppState, p: PageCtx, error: Option<String>, status: StatusCod
         Ok(v) => v,
         Err(e) => return p.err(e).into_response(),
     };
+    let (receivers, next) = customers::assign::receivers(core, ctx)
+        .await
+        .unwrap_or_default();
     let page = SettingsPage {
+        receivers: receivers
+            .into_iter()
+            .map(|a| (a.full_name, Some(a.id) == next))
+            .collect(),
         settings,
         stages: taxonomy::list_stages(core, ctx)
             .await
@@ -82,6 +91,8 @@ pub struct RulesForm {
     bin_retention_days: String,
     #[serde(default)]
     allow_duplicate_contacts: Option<String>,
+    #[serde(default)]
+    auto_assign: Option<String>,
 }
 
 pub async fn save_rules(
@@ -107,6 +118,7 @@ pub async fn save_rules(
                 source_rule: Some(rule),
                 bin_retention_days: Some(d),
                 allow_duplicate_contacts: Some(f.allow_duplicate_contacts.is_some()),
+                auto_assign: Some(f.auto_assign.is_some()),
             },
         )
         .await

@@ -16,6 +16,7 @@ mod format;
 mod profile;
 mod roles;
 mod settings;
+mod sharing;
 
 use crate::extract::{client_ip, header_locale};
 use crate::i18n::t;
@@ -87,11 +88,13 @@ pub fn router() -> Router<AppState> {
 }
 
 fn customer_routes() -> Router<AppState> {
-    use customers::{detail, form, list, prefs};
+    use customers::{assign, detail, form, list, prefs};
     Router::new()
         .route("/customers", get(list::list).post(form::create))
         .route("/customers/new", get(form::new_form))
         .route("/customers/bulk", post(list::bulk))
+        .route("/customers/assign", post(assign::submit))
+        .route("/customers/members", post(assign::members))
         .route("/customers/filters", post(list::save_filter))
         .route("/customers/bin", get(list::bin))
         .route(
@@ -105,6 +108,8 @@ fn customer_routes() -> Router<AppState> {
         .route("/customers/{id}/restore", post(detail::restore))
         .route("/customers/{id}/purge", post(detail::purge))
         .route("/customers/{id}/do-not-contact", post(detail::dnc))
+        .route("/customers/{id}/owner", post(customers::ownership_owner))
+        .route("/customers/{id}/members", post(customers::ownership_member))
         .route("/customers/{id}/contacts", post(detail::add_contact))
         .route(
             "/customers/{id}/contacts/{cid}/delete",
@@ -161,6 +166,13 @@ fn customer_routes() -> Router<AppState> {
             "/settings/customers/sources/{id}/delete",
             post(customer_settings::delete_source),
         )
+        .route(
+            "/settings/sharing",
+            get(sharing::list).post(sharing::create),
+        )
+        .route("/settings/sharing/run", post(sharing::run))
+        .route("/settings/sharing/{id}", post(sharing::save))
+        .route("/settings/sharing/{id}/delete", post(sharing::delete))
         .route("/settings/customers/tags", post(customer_settings::add_tag))
         .route(
             "/settings/customers/tags/{id}",
@@ -204,34 +216,39 @@ impl Layout {
 
 /// The navigation entries this person may open; sections appear as modules exist.
 fn nav(ctx: &Ctx, path: &str) -> Vec<NavItem> {
-    let entries: [(&'static str, &str, Module); 10] = [
-        ("/customers", "nav-customers", Module::Customers),
-        ("/companies", "nav-companies", Module::Customers),
+    use Action::{Settings, View};
+    let entries: [(&'static str, &str, Module, Action); 11] = [
+        ("/customers", "nav-customers", Module::Customers, View),
+        ("/companies", "nav-companies", Module::Customers, View),
         (
             "/settings/customers",
             "nav-customer-settings",
             Module::Customers,
+            View,
         ),
         (
             "/settings/custom-fields",
             "nav-custom-fields",
             Module::Customers,
+            View,
         ),
-        ("/settings/accounts", "nav-accounts", Module::Accounts),
+        ("/settings/sharing", "nav-sharing", Module::Customers, Settings),
+        ("/settings/accounts", "nav-accounts", Module::Accounts, View),
         (
             "/settings/departments",
             "nav-departments",
             Module::Departments,
+            View,
         ),
-        ("/settings/roles", "nav-roles", Module::Roles),
-        ("/settings/api-keys", "nav-api-keys", Module::ApiKeys),
-        ("/settings/audit-log", "nav-audit-log", Module::AuditLog),
-        ("/settings/general", "nav-general", Module::Settings),
+        ("/settings/roles", "nav-roles", Module::Roles, View),
+        ("/settings/api-keys", "nav-api-keys", Module::ApiKeys, View),
+        ("/settings/audit-log", "nav-audit-log", Module::AuditLog, View),
+        ("/settings/general", "nav-general", Module::Settings, View),
     ];
     entries
         .into_iter()
-        .filter(|(_, _, m)| ctx.can(*m, Action::View))
-        .map(|(href, key, _)| NavItem {
+        .filter(|(_, _, m, a)| ctx.can(*m, *a))
+        .map(|(href, key, _, _)| NavItem {
             href,
             label: t(ctx.locale, key),
             active: path.starts_with(href),
@@ -372,6 +389,10 @@ impl FormErrors {
                 .find(|(k, _)| k.strip_prefix(field).is_some_and(|r| r.starts_with('.')))
                 .map(|(_, v)| v)
         })
+    }
+    /// Every message, in field order.
+    pub fn values(&self) -> impl Iterator<Item = &String> {
+        self.0.values()
     }
     pub fn rename(&mut self, from: &str, to: &str) {
         if let Some(m) = self.0.remove(from) {

@@ -35,12 +35,32 @@ async fn purge_bin(core: khach_core::Core) {
     }
 }
 
+/// The sharing run every minute (rules that changed, and "to be shared" customers),
+/// and a full resync hourly (saved filters with dates, department moves). Several
+/// processes may run it: every step is idempotent and serialised in the database.
+async fn sharing_runs(core: khach_core::Core) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    let mut n: u64 = 0;
+    loop {
+        tick.tick().await;
+        let ctx = khach_core::Ctx::system(khach_types::Origin::Automation, core.now());
+        let resync = n % 60 == 59;
+        n += 1;
+        match khach_core::sharing::run(&core, &ctx, resync).await {
+            Ok(r) if r.rules + r.shared + r.dropped == 0 => {}
+            Ok(r) => tracing::info!(rules = r.rules, shared = r.shared, dropped = r.dropped, "sharing run"),
+            Err(e) => tracing::warn!(error = %e, "sharing run failed"),
+        }
+    }
+}
+
 pub async fn run(config: Config) -> anyhow::Result<()> {
     init_logging(&config.log_format);
     tracing::info!(?config, "starting Khách");
     let core = super::open(&config).await?;
     tokio::task::spawn_blocking(khach_types::Phone::warm_up);
     tokio::spawn(purge_bin(core.clone()));
+    tokio::spawn(sharing_runs(core.clone()));
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;

@@ -3,6 +3,7 @@
 //! leave the database exactly as it was. Later issues add their endpoints here.
 
 mod customers;
+mod ownership;
 
 use khach_testkit::{Principal, TestApp, backends};
 use khach_types::api::{CreateApiKey, CreateRole};
@@ -199,6 +200,7 @@ fn policy() -> Vec<Case> {
     ]
     .into_iter()
     .chain(customers::policy())
+    .chain(ownership::policy())
     .collect()
 }
 
@@ -306,6 +308,7 @@ impl World {
         }
         let mut body = case.body.map(|f| f().to_string());
         customers::fill(self, &mut path, &mut body, n).await;
+        ownership::fill(self, &mut path, &mut body, n).await;
         let body = body.map(|b| serde_json::from_str(&b).unwrap());
         (path, body)
     }
@@ -374,7 +377,7 @@ async fn every_api_operation_is_in_the_policy_table() {
         .map(|c| {
             (
                 c.method.to_lowercase(),
-                customers::as_documented(c.path)
+                ownership::as_documented(&customers::as_documented(c.path))
                     .replace("{acct}", "{id}")
                     .replace("{role}", "{id}")
                     .replace("{dept}", "{id}")

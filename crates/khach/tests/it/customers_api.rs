@@ -224,7 +224,8 @@ async fn validation_names_every_field_and_stores_nothing() {
         // Unknown references and shapes outside the schema are refused too.
         for body in [
             json!({"name": "X", "stage_id": 999999}),
-            json!({"name": "X", "owner_id": 1}),
+            json!({"name": "X", "owner_id": 999999}),
+            json!({"name": "X", "created_by": 1}),
             json!({"name": "X", "phones": "0912345678"}),
             json!({"name": "X", "phones": vec!["0912345678"; 11]}),
         ] {

@@ -13,7 +13,7 @@ use axum_extra::extract::Form;
 use khach_core::fields::value;
 use khach_core::{CoreError, companies, customers, fields, prefs};
 use khach_types::api::{
-    AuditQuery, CreateSubContact, Customer, CustomerEvent, DoNotContactInput, FieldEntity, Gender,
+    AccountRef, AuditQuery, ShareStatus, CreateSubContact, Customer, CustomerEvent, DoNotContactInput, FieldEntity, Gender,
     PageQuery, SubContact, UpdateCustomer,
 };
 use khach_types::{Action, Module};
@@ -50,6 +50,11 @@ struct DetailPage {
     updated: String,
     can_edit: bool,
     can_delete: bool,
+    can_assign: bool,
+    /// Accounts for the owner, supporter and viewer pickers (when one may assign).
+    accounts: Vec<AccountRef>,
+    /// The owner's id as the picker's value (empty: none).
+    owner_sel: String,
     is_admin: bool,
 }
 
@@ -319,6 +324,14 @@ async fn page(
     };
     let profile = profile_fields(s, &p, &c).await;
     let can_edit = p.ctx.can(Module::Customers, Action::Edit) && c.deleted_at.is_none();
+    let can_assign = p.ctx.can(Module::Customers, Action::Assign) && c.deleted_at.is_none();
+    let accounts = if can_assign && tab == "profile" {
+        customers::assign::assignable(core, &p.ctx)
+            .await
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     let page = DetailPage {
         tabs: tabs.iter().map(|t| (t.clone(), tab_label(l, t))).collect(),
         tab,
@@ -334,6 +347,9 @@ async fn page(
         updated: crate::pages::format::datetime(&c.updated_at),
         can_edit,
         can_delete: p.ctx.can(Module::Customers, Action::Delete),
+        can_assign,
+        accounts,
+        owner_sel: c.owner_id.map(|o| o.to_string()).unwrap_or_default(),
         is_admin: p.ctx.is_admin(),
         l: {
             let mut lay = p.layout;

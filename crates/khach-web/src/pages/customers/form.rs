@@ -151,6 +151,38 @@ struct NewPage {
     wards: Vec<(String, String)>,
     custom: Vec<CustomInput>,
     errors: FormErrors,
+    owners: OwnerChoice,
+}
+
+/// The owner picker of a new customer: oneself, anyone (with the assign
+/// permission), or "in turn" when automatic assignment is on.
+#[derive(Default)]
+pub struct OwnerChoice {
+    pub me: Option<i64>,
+    pub others: Vec<khach_types::api::AccountRef>,
+    pub auto: bool,
+}
+
+async fn owner_choice(core: &Core, ctx: &Ctx) -> OwnerChoice {
+    let auto = customers::read_settings(core, ctx)
+        .await
+        .map(|s| s.auto_assign)
+        .unwrap_or(false);
+    let others = if ctx.can(Module::Customers, Action::Assign) {
+        customers::assign::assignable(core, ctx)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|a| Some(a.id) != ctx.account_id())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    OwnerChoice {
+        me: ctx.account_id(),
+        others,
+        auto,
+    }
 }
 
 #[derive(Debug, Default)]
@@ -169,6 +201,8 @@ pub struct NewForm {
     pub company_id: String,
     pub tags: String,
     pub notes: String,
+    /// An account id, `auto` (the next in turn), or empty (oneself).
+    pub owner: String,
     /// `cf.<key>` inputs; multi-selects repeat.
     pub custom: BTreeMap<String, Vec<String>>,
 }
@@ -193,6 +227,7 @@ impl NewForm {
                 "company_id" => &mut f.company_id,
                 "tags" => &mut f.tags,
                 "notes" => &mut f.notes,
+                "owner" => &mut f.owner,
                 other => {
                     if let Some(key) = other.strip_prefix("cf.") {
                         f.custom.entry(key.to_string()).or_default().push(v);
@@ -241,6 +276,7 @@ pub async fn new_form(State(s): State<AppState>, p: PageCtx) -> Response {
         custom: custom_inputs(&defs, &Map::new()),
         f: NewForm::default(),
         errors: FormErrors::default(),
+        owners: owner_choice(&s.core, &p.ctx).await,
         l: p.with_title("customers-new-title").layout,
     };
     render(StatusCode::OK, &page)
@@ -273,6 +309,12 @@ pub async fn create(
         tags: lines(&f.tags),
         notes: opt(&f.notes),
         custom,
+        owner_id: match f.owner.as_str() {
+            "auto" => None,
+            o => o.parse().ok().or(p.ctx.account_id()),
+        },
+        supporters: Vec::new(),
+        viewers: Vec::new(),
     };
     let result = match birthday {
         Some(Err(())) => Err(khach_core::CoreError::fields([(
@@ -292,6 +334,7 @@ pub async fn create(
                     custom: custom_inputs(&defs, &current),
                     f,
                     errors,
+                    owners: owner_choice(&s.core, &p.ctx).await,
                     l: p.with_title("customers-new-title").layout,
                 };
                 render(StatusCode::UNPROCESSABLE_ENTITY, &page)

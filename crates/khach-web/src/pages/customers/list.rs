@@ -85,6 +85,7 @@ struct ListPage {
     can_create: bool,
     can_edit: bool,
     can_delete: bool,
+    can_assign: bool,
 }
 
 fn value_of(field: &str, op: FilterOp, raw: &str) -> Value {
@@ -355,6 +356,7 @@ pub async fn list(
         can_create: ctx.can(Module::Customers, Action::Create),
         can_edit: ctx.can(Module::Customers, Action::Edit),
         can_delete: ctx.can(Module::Customers, Action::Delete),
+        can_assign: ctx.can(Module::Customers, Action::Assign),
         l: p.with_title("customers-title").layout,
     };
     render(status, &page)
@@ -373,6 +375,12 @@ pub struct BulkForm {
 
 pub async fn bulk(State(s): State<AppState>, p: PageCtx, Form(f): Form<BulkForm>) -> Response {
     let back = crate::pages::safe_next(Some(&format!("/customers?{}", f.back)));
+    if f.action == "assign" {
+        if f.ids.is_empty() {
+            return Redirect::to(&back).into_response();
+        }
+        return super::assign::start(&s, p, f.ids, f.back).await;
+    }
     let action = match f.action.as_str() {
         "tag" => BulkAction::Tag {
             tags: f

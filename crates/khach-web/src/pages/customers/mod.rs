@@ -1,7 +1,11 @@
 //! Customer pages (CRM360): the list with quick search, filters, columns and bulk
 //! actions; create; the detail page with inline edit and tabs; the recycle bin.
 
+pub mod assign;
 pub mod detail;
+mod ownership;
+
+pub use ownership::{member as ownership_member, owner as ownership_owner};
 pub mod form;
 pub mod list;
 pub mod prefs;
@@ -45,7 +49,17 @@ pub fn cell(l: Locale, c: &Customer, col: &str, defs: &[Def]) -> String {
             .map(|t| t.name.as_str())
             .collect::<Vec<_>>()
             .join(", "),
-        "owner" => c.owner_id.map(|o| o.to_string()).unwrap_or_default(),
+        "owner" => c
+            .owner
+            .as_ref()
+            .map(|o| o.full_name.clone())
+            .unwrap_or_default(),
+        "supporters" => c
+            .supporters
+            .iter()
+            .map(|a| a.full_name.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
         "created_at" => super::format::datetime(&c.created_at),
         "updated_at" => super::format::datetime(&c.updated_at),
         other => match other
