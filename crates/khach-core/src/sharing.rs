@@ -1,10 +1,11 @@
 //! Sharing rules (CRMOnline "multi assigned"): "share every customer matching a saved
 //! filter, a tag or a stage with these accounts (or a department) as viewers".
 //!
-//! A rule's matches are worked out by the sharing run (`run`, every minute from
-//! `khach serve`, and on demand): a customer that newly matches is first "to be
-//! shared", then "shared" once the run makes it effective; only shared customers are
-//! visible to the rule's audience. A customer whose own change makes it match (or
+//! Saving a rule marks the customers it matches "to be shared"; the sharing run
+//! (`run`, every minute from `khach serve`, and on demand) makes them "shared", and
+//! only shared customers are visible to the rule's audience. The run also works out
+//! again the matches of rules that changed (and of all rules hourly: saved filters
+//! with dates, department moves). A customer whose own change makes it match (or
 //! stop matching) is shared (or unshared) right away, in the same transaction.
 //! Removing a rule removes exactly the access it granted: supporters, viewers given
 //! by hand and other rules' shares are separate rows.
@@ -168,7 +169,14 @@ pub async fn create(core: &Core, ctx: &Ctx, inp: CreateSharingRule) -> CoreResul
     ctx.require(Module::Customers, Action::Settings)?;
     let tx = core.db.begin().await?;
     khach_db::lock(&tx, khach_db::Lock::Sharing).await?;
-    let name = check(&tx, &inp.name, inp.matches, &inp.account_ids, inp.department_id).await?;
+    let name = check(
+        &tx,
+        &inp.name,
+        inp.matches,
+        &inp.account_ids,
+        inp.department_id,
+    )
+    .await?;
     let (kind, match_id) = parts(inp.matches);
     let row = db::rules::insert(
         &tx,
@@ -188,13 +196,24 @@ pub async fn create(core: &Core, ctx: &Ctx, inp: CreateSharingRule) -> CoreResul
         },
     )
     .await?;
+    if row.active {
+        queue(&tx, &row, ctx.now).await?;
+    }
     let mut ch = Changes::new();
     ch.set("name", &row.name);
     ch.set("match", &inp.matches);
     ch.set("account_ids", &inp.account_ids);
     ch.set("department_id", &inp.department_id);
     ch.set("active", &row.active);
-    audit::record(&tx, ctx, "sharing_rule", Some(row.id.to_string()), "create", ch).await?;
+    audit::record(
+        &tx,
+        ctx,
+        "sharing_rule",
+        Some(row.id.to_string()),
+        "create",
+        ch,
+    )
+    .await?;
     let out = to_api(&tx, row).await?;
     khach_db::commit(tx).await?;
     Ok(out)
@@ -243,15 +262,27 @@ pub async fn update(
     row.updated_at = ctx.now;
     // Worked out again by the next run; switched off, it stops sharing at once.
     row.dirty = row.active;
-    if !row.active {
+    let row = db::rules::update(&tx, row).await?;
+    if row.active {
+        queue(&tx, &row, ctx.now).await?;
+    } else {
         db::set_audience(&tx, id, &[]).await?;
         db::drop_unmatched(&tx, id, &Cond::Nothing).await?;
     }
-    let row = db::rules::update(&tx, row).await?;
     audit::record(&tx, ctx, "sharing_rule", Some(id.to_string()), "update", ch).await?;
     let out = to_api(&tx, row).await?;
     khach_db::commit(tx).await?;
     Ok(out)
+}
+
+/// A rule just saved: its audience now, customers that match "to be shared", those
+/// that no longer match dropped. The next run makes the waiting ones shared.
+async fn queue(c: &impl ConnectionTrait, r: &Row, now: DateTime<Utc>) -> CoreResult<()> {
+    let cond = rule_cond(c, r, now).await?;
+    db::set_audience(c, r.id, &audience(c, r).await?).await?;
+    db::mark_matches(c, r.id, &cond, now).await?;
+    db::drop_unmatched(c, r.id, &cond).await?;
+    Ok(())
 }
 
 /// Deletes a rule and, with it, every share it made (and nothing else).

@@ -46,8 +46,8 @@ pub async fn set_owner(
 ) -> Result<(), DbError> {
     for chunk in ids.chunks(CHUNK) {
         customers::Entity::update_many()
-            .col_expr(customers::Column::OwnerId, Expr::val(owner).into())
-            .col_expr(customers::Column::UpdatedAt, Expr::val(now).into())
+            .col_expr(customers::Column::OwnerId, Expr::val(owner))
+            .col_expr(customers::Column::UpdatedAt, Expr::val(now))
             .filter(customers::Column::Id.is_in(chunk.iter().copied()))
             .exec(c)
             .await?;
@@ -69,7 +69,9 @@ pub async fn access_of(
             .await?;
         for r in rows {
             if let Some(k) = AccessKind::parse(&r.kind) {
-                out.entry(r.customer_id).or_default().push((r.account_id, k));
+                out.entry(r.customer_id)
+                    .or_default()
+                    .push((r.account_id, k));
             }
         }
     }

@@ -6,11 +6,11 @@ use crate::customers::query::{Cond, compile};
 use crate::entity::{customer_shares, customers, sharing_rule_accounts, sharing_rules};
 use chrono::{DateTime, Utc};
 pub use customer_shares::Model as Share;
-pub use sharing_rules::Model as Rule;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Set,
 };
+pub use sharing_rules::Model as Rule;
 use std::collections::HashMap;
 
 crud!(
@@ -75,7 +75,10 @@ pub async fn mark_matches(
         .expr(Expr::val(now))
         .from(customers::Entity)
         // Always a WHERE: SQLite reads `SELECT … ON CONFLICT` without one as a join.
-        .cond_where(compile(b, &Cond::All(vec![Cond::InBin(false), cond.clone()])))
+        .cond_where(compile(
+            b,
+            &Cond::All(vec![Cond::InBin(false), cond.clone()]),
+        ))
         .to_owned();
     let insert = Query::insert()
         .into_table(customer_shares::Entity)
@@ -111,7 +114,10 @@ pub async fn drop_unmatched(
     let matching = Query::select()
         .column((customers::Entity, customers::Column::Id))
         .from(customers::Entity)
-        .cond_where(compile(b, &Cond::All(vec![Cond::InBin(false), cond.clone()])))
+        .cond_where(compile(
+            b,
+            &Cond::All(vec![Cond::InBin(false), cond.clone()]),
+        ))
         .to_owned();
     let r = customer_shares::Entity::delete_many()
         .filter(customer_shares::Column::RuleId.eq(rule))
@@ -155,8 +161,8 @@ async fn set_status(
 ) -> Result<(), DbError> {
     for chunk in ids.chunks(CHUNK) {
         customer_shares::Entity::update_many()
-            .col_expr(customer_shares::Column::Status, Expr::val(status).into())
-            .col_expr(customer_shares::Column::UpdatedAt, Expr::val(now).into())
+            .col_expr(customer_shares::Column::Status, Expr::val(status))
+            .col_expr(customer_shares::Column::UpdatedAt, Expr::val(now))
             .filter(customer_shares::Column::RuleId.eq(rule))
             .filter(customer_shares::Column::CustomerId.is_in(chunk.iter().copied()))
             .exec(c)
@@ -251,7 +257,7 @@ pub async fn dirty(c: &impl ConnectionTrait) -> Result<Vec<Rule>, DbError> {
 /// Marks every active rule to be worked out again (the periodic resync).
 pub async fn mark_all_dirty(c: &impl ConnectionTrait) -> Result<(), DbError> {
     sharing_rules::Entity::update_many()
-        .col_expr(sharing_rules::Column::Dirty, Expr::val(true).into())
+        .col_expr(sharing_rules::Column::Dirty, Expr::val(true))
         .filter(sharing_rules::Column::Active.eq(true))
         .exec(c)
         .await?;

@@ -58,6 +58,9 @@ pub struct TestApp {
     pub core: Core,
     pub clock: Arc<TestClock>,
     pub backend: Backend,
+    /// The database URL, to open a second [`Core`] on the same data (another server
+    /// process, or the same one after a restart).
+    pub db_url: String,
     /// The first administrator, made at spawn.
     pub admin: Principal,
     shutdown: Option<oneshot::Sender<()>>,
@@ -108,6 +111,7 @@ impl TestApp {
             }
         };
         let db = khach_core::Db::connect(&url).await.unwrap();
+        let db_url = url.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let base = format!("http://{addr}");
@@ -139,6 +143,7 @@ impl TestApp {
             core,
             clock,
             backend,
+            db_url,
             admin: Principal {
                 name: String::new(),
                 account_id: 0,
@@ -152,6 +157,18 @@ impl TestApp {
         };
         app.admin = app.make_principal("admin", "admin", None).await;
         app
+    }
+
+    /// A second core on the same database, as another server process would have.
+    pub async fn second_core(&self) -> Core {
+        let db = khach_core::Db::connect(&self.db_url).await.unwrap();
+        Core::new(
+            db,
+            CoreConfig::default(),
+            self.clock.clone(),
+            Arc::new(SystemRandomness),
+        )
+        .unwrap()
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -67,6 +67,7 @@ pub async fn restore(core: &Core, ctx: &Ctx, id: i64) -> CoreResult<Customer> {
     )
     .await?;
     timeline(&tx, ctx, id, "restored", json!({})).await?;
+    crate::sharing::on_customers_changed(&tx, &[id], ctx.now).await?;
     let out = hydrate(&tx, ctx, vec![saved]).await?;
     khach_db::commit(tx).await?;
     out.into_iter().next().ok_or(CoreError::NotFound)
@@ -108,4 +109,3 @@ pub async fn purge_expired(core: &Core, ctx: &Ctx) -> CoreResult<u64> {
         n += ids.len() as u64;
     }
 }
-

@@ -38,6 +38,10 @@ pub async fn bulk(core: &Core, ctx: &Ctx, req: BulkRequest) -> CoreResult<BulkRe
             Err(e) => return Err(e),
         }
     }
+    if ids.is_empty() {
+        // Nothing the caller may change: nothing is written, not even new tags.
+        return Ok(BulkResult { done: 0, skipped });
+    }
     match &req.action {
         BulkAction::Tag { tags } => {
             let tag_ids = crate::taxonomy::ensure_tags(&tx, ctx, tags).await?;
@@ -97,6 +101,7 @@ pub async fn bulk(core: &Core, ctx: &Ctx, req: BulkRequest) -> CoreResult<BulkRe
             }
         }
     }
+    crate::sharing::on_customers_changed(&tx, &ids, ctx.now).await?;
     let mut ch = Changes::new();
     ch.set("ids", &ids);
     ch.set("action", &req.action);

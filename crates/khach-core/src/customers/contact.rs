@@ -115,6 +115,7 @@ pub async fn arrive(core: &Core, ctx: &Ctx, id: i64, a: Arrival) -> CoreResult<C
         let mut ch = Changes::new();
         ch.diff("source_id", &old.source_id, &row.source_id);
         audit::record(&tx, ctx, "customer", Some(id.to_string()), "update", ch).await?;
+        crate::sharing::on_customers_changed(&tx, &[id], ctx.now).await?;
     }
     timeline(
         &tx,

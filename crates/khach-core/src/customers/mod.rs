@@ -15,12 +15,12 @@ mod settings;
 mod write;
 
 pub use assign::{assign, members};
+pub use bin::{delete, purge, purge_expired, restore};
 pub use bulk::bulk;
+pub use contact::{arrive, attribute, do_not_contact};
 pub use filter::{FieldInfo, filterable_fields};
 pub use list::{list, search};
 pub use settings::{customer_settings, read_settings, update_settings};
-pub use bin::{delete, purge, purge_expired, restore};
-pub use contact::{arrive, attribute, do_not_contact};
 pub use write::{create, update};
 
 use crate::{CoreError, CoreResult, Ctx};
@@ -77,12 +77,7 @@ pub(crate) async fn edit_scope_cond(c: &impl ConnectionTrait, ctx: &Ctx) -> Core
     })
 }
 
-async fn matches(
-    c: &impl ConnectionTrait,
-    id: i64,
-    bin: bool,
-    scope: Cond,
-) -> CoreResult<bool> {
+async fn matches(c: &impl ConnectionTrait, id: i64, bin: bool, scope: Cond) -> CoreResult<bool> {
     let cond = Cond::All(vec![
         Cond::Ids {
             col: khach_db::customers::query::Col::Id,

@@ -420,7 +420,9 @@ pub async fn update(core: &Core, ctx: &Ctx, id: i64, inp: UpdateCustomer) -> Cor
         if owned {
             crate::sharing::on_customers_changed(&tx, &[id], ctx.now).await?;
         }
-        let now = khach_db::customers::get(&tx, id).await?.ok_or(CoreError::NotFound)?;
+        let now = khach_db::customers::get(&tx, id)
+            .await?
+            .ok_or(CoreError::NotFound)?;
         let out = hydrate(&tx, ctx, vec![now]).await?;
         khach_db::commit(tx).await?;
         return out.into_iter().next().ok_or(CoreError::NotFound);
@@ -473,11 +475,12 @@ pub async fn update(core: &Core, ctx: &Ctx, id: i64, inp: UpdateCustomer) -> Cor
         saved
     } else {
         assign::apply_input(&tx, ctx, id, old.owner_id, &ownership).await?;
-        khach_db::customers::get(&tx, id).await?.ok_or(CoreError::NotFound)?
+        khach_db::customers::get(&tx, id)
+            .await?
+            .ok_or(CoreError::NotFound)?
     };
     crate::sharing::on_customers_changed(&tx, &[id], ctx.now).await?;
     let out = hydrate(&tx, ctx, vec![saved]).await?;
     khach_db::commit(tx).await?;
     out.into_iter().next().ok_or(CoreError::NotFound)
 }
-

@@ -125,7 +125,10 @@ pub enum Cond {
     },
     /// Reached by one of these accounts (the data scope): as owner or supporter, and
     /// unless `edit`, also as viewer, given by hand or by a sharing rule.
-    Reach { accounts: Vec<i64>, edit: bool },
+    Reach {
+        accounts: Vec<i64>,
+        edit: bool,
+    },
 }
 
 /// `%needle%` with LIKE's wildcards escaped.

@@ -127,8 +127,5 @@ pub async fn run_sharing(
     State(s): State<AppState>,
     ApiCtx(ctx): ApiCtx,
 ) -> Result<Json<SharingRun>, ApiError> {
-    sharing::run(&s.core, &ctx, false)
-        .await
-        .map(Json)
-        .api(&ctx)
+    sharing::run(&s.core, &ctx, false).await.map(Json).api(&ctx)
 }

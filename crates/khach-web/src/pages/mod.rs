@@ -232,7 +232,12 @@ fn nav(ctx: &Ctx, path: &str) -> Vec<NavItem> {
             Module::Customers,
             View,
         ),
-        ("/settings/sharing", "nav-sharing", Module::Customers, Settings),
+        (
+            "/settings/sharing",
+            "nav-sharing",
+            Module::Customers,
+            Settings,
+        ),
         ("/settings/accounts", "nav-accounts", Module::Accounts, View),
         (
             "/settings/departments",
@@ -242,7 +247,12 @@ fn nav(ctx: &Ctx, path: &str) -> Vec<NavItem> {
         ),
         ("/settings/roles", "nav-roles", Module::Roles, View),
         ("/settings/api-keys", "nav-api-keys", Module::ApiKeys, View),
-        ("/settings/audit-log", "nav-audit-log", Module::AuditLog, View),
+        (
+            "/settings/audit-log",
+            "nav-audit-log",
+            Module::AuditLog,
+            View,
+        ),
         ("/settings/general", "nav-general", Module::Settings, View),
     ];
     entries

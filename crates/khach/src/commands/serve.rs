@@ -48,7 +48,12 @@ async fn sharing_runs(core: khach_core::Core) {
         n += 1;
         match khach_core::sharing::run(&core, &ctx, resync).await {
             Ok(r) if r.rules + r.shared + r.dropped == 0 => {}
-            Ok(r) => tracing::info!(rules = r.rules, shared = r.shared, dropped = r.dropped, "sharing run"),
+            Ok(r) => tracing::info!(
+                rules = r.rules,
+                shared = r.shared,
+                dropped = r.dropped,
+                "sharing run"
+            ),
             Err(e) => tracing::warn!(error = %e, "sharing run failed"),
         }
     }

@@ -76,7 +76,10 @@ pub async fn receivers(core: &Core, ctx: &Ctx) -> CoreResult<(Vec<AccountRef>, O
     let ids = own::auto_assignees(c).await?;
     let refs = account_refs(c, &ids).await?;
     let next = auto::peek(c, &ids).await?;
-    Ok((ids.iter().filter_map(|i| refs.get(i).cloned()).collect(), next))
+    Ok((
+        ids.iter().filter_map(|i| refs.get(i).cloned()).collect(),
+        next,
+    ))
 }
 
 /// Checks that every id names an active account, once. Reports under `field`.
@@ -140,7 +143,15 @@ pub(crate) async fn change_owner(
     for (old, ids) in &by_old {
         own::revoke(c, ids, &[*old], None).await?;
         if keep_old {
-            own::grant(c, ids, &[*old], AccessKind::Viewer, ctx.account_id(), ctx.now).await?;
+            own::grant(
+                c,
+                ids,
+                &[*old],
+                AccessKind::Viewer,
+                ctx.account_id(),
+                ctx.now,
+            )
+            .await?;
         }
     }
     let mut events = Vec::with_capacity(moving.len());
@@ -188,7 +199,10 @@ pub(crate) async fn check_input(
     inp: &OwnershipInput<'_>,
     creating: bool,
 ) -> CoreResult<()> {
-    let self_owner = creating && inp.owner.is_some_and(|o| o.is_some() && o == ctx.account_id());
+    let self_owner = creating
+        && inp
+            .owner
+            .is_some_and(|o| o.is_some() && o == ctx.account_id());
     let needs_assign = (inp.owner.is_some() && !self_owner)
         || inp.supporters.is_some_and(|s| !s.is_empty() || !creating)
         || inp.viewers.is_some_and(|v| !v.is_empty() || !creating);
@@ -203,7 +217,10 @@ pub(crate) async fn check_input(
     }
     if let Some(v) = inp.viewers {
         check_accounts(c, errs, "viewers", v).await?;
-        if inp.supporters.is_some_and(|s| s.iter().any(|a| v.contains(a))) {
+        if inp
+            .supporters
+            .is_some_and(|s| s.iter().any(|a| v.contains(a)))
+        {
             errs.add("viewers", "assign-both-kinds");
         }
     }
@@ -226,10 +243,12 @@ pub(crate) async fn apply_input(
     if inp.supporters.is_none() && inp.viewers.is_none() {
         return Ok(changed);
     }
-    let now = own::access_of(c, &[id]).await?.remove(&id).unwrap_or_default();
-    let current = |k: AccessKind| -> Vec<i64> {
-        now.iter().filter(|m| m.1 == k).map(|m| m.0).collect()
-    };
+    let now = own::access_of(c, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
+    let current =
+        |k: AccessKind| -> Vec<i64> { now.iter().filter(|m| m.1 == k).map(|m| m.0).collect() };
     let diff = |want: Option<&[i64]>, k: AccessKind| -> (Vec<i64>, Vec<i64>) {
         let Some(want) = want else {
             return (Vec::new(), Vec::new());
@@ -387,8 +406,8 @@ pub async fn assign(core: &Core, ctx: &Ctx, req: AssignRequest) -> CoreResult<As
             .filter(|(_, p)| **p == Some(i))
             .map(|(id, _)| (*id, current.get(id).copied().flatten()))
             .collect();
-        changed += change_owner(&tx, ctx, &group, Some(*owner), req.keep_old_owner_as_viewer)
-            .await?;
+        changed +=
+            change_owner(&tx, ctx, &group, Some(*owner), req.keep_old_owner_as_viewer).await?;
     }
     let affected: Vec<i64> = ticked
         .iter()

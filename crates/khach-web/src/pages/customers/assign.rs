@@ -196,7 +196,15 @@ pub async fn submit(
         }
         Err(e @ CoreError::Validation(_)) => {
             let msg = message(&e, p.ctx.locale);
-            show(&s, p, sent, None, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await
+            show(
+                &s,
+                p,
+                sent,
+                None,
+                Some(msg),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(e) => p.err(e).into_response(),
     }
@@ -229,7 +237,15 @@ pub async fn members(
         }
         Err(e @ CoreError::Validation(_)) => {
             let msg = message(&e, p.ctx.locale);
-            show(&s, p, sent, None, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await
+            show(
+                &s,
+                p,
+                sent,
+                None,
+                Some(msg),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(e) => p.err(e).into_response(),
     }

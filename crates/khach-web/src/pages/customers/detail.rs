@@ -13,8 +13,8 @@ use axum_extra::extract::Form;
 use khach_core::fields::value;
 use khach_core::{CoreError, companies, customers, fields, prefs};
 use khach_types::api::{
-    AccountRef, AuditQuery, ShareStatus, CreateSubContact, Customer, CustomerEvent, DoNotContactInput, FieldEntity, Gender,
-    PageQuery, SubContact, UpdateCustomer,
+    AccountRef, AuditQuery, CreateSubContact, Customer, CustomerEvent, DoNotContactInput,
+    FieldEntity, Gender, PageQuery, ShareStatus, SubContact, UpdateCustomer,
 };
 use khach_types::{Action, Module};
 use serde::Deserialize;
