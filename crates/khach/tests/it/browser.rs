@@ -6,7 +6,7 @@ use std::time::Duration;
 use thirtyfour::prelude::*;
 
 /// Waits (up to 10 s) for an element, or fails showing where the browser is.
-async fn wait_id(d: &WebDriver, id: &str) -> WebElement {
+pub(crate) async fn wait_id(d: &WebDriver, id: &str) -> WebElement {
     match d
         .query(By::Id(id))
         .wait(Duration::from_secs(10), Duration::from_millis(100))
@@ -27,7 +27,7 @@ async fn wait_id(d: &WebDriver, id: &str) -> WebElement {
 }
 
 /// Waits (up to 10 s) for the first element matching a CSS selector.
-async fn wait_css(d: &WebDriver, css: &str) -> WebElement {
+pub(crate) async fn wait_css(d: &WebDriver, css: &str) -> WebElement {
     d.query(By::Css(css))
         .wait(Duration::from_secs(10), Duration::from_millis(100))
         .first()
@@ -36,19 +36,19 @@ async fn wait_css(d: &WebDriver, css: &str) -> WebElement {
 }
 
 /// Clicks the submit button of the form with this id.
-async fn submit(d: &WebDriver, form_id: &str) {
+pub(crate) async fn submit(d: &WebDriver, form_id: &str) {
     let css = format!("#{form_id} button[type=submit]");
     d.find(By::Css(&css)).await.unwrap().click().await.unwrap();
 }
 
 /// Fills the login form on the current page and submits it.
-async fn log_in(d: &WebDriver, username: &str, password: &str) {
+pub(crate) async fn log_in(d: &WebDriver, username: &str, password: &str) {
     fill(d, "username", username).await;
     fill(d, "password", password).await;
     submit(d, "login-form").await;
 }
 
-async fn fill(d: &WebDriver, name: &str, value: &str) {
+pub(crate) async fn fill(d: &WebDriver, name: &str, value: &str) {
     let el = d.find(By::Name(name)).await.unwrap();
     el.clear().await.unwrap();
     el.send_keys(value).await.unwrap();
@@ -146,7 +146,7 @@ async fn first_run_login_create_account_logout() {
 }
 
 /// The text of an element, retried while the page is still being replaced.
-async fn text_of(d: &WebDriver, id: &str) -> String {
+pub(crate) async fn text_of(d: &WebDriver, id: &str) -> String {
     for _ in 0..100 {
         if let Ok(e) = d.find(By::Id(id)).await
             && let Ok(t) = e.text().await
@@ -159,12 +159,12 @@ async fn text_of(d: &WebDriver, id: &str) -> String {
 }
 
 /// The text of the customer table.
-async fn table_text(d: &WebDriver) -> String {
+pub(crate) async fn table_text(d: &WebDriver) -> String {
     text_of(d, "customers-table").await
 }
 
 /// Waits until the address contains `part` (a form submit has landed).
-async fn wait_url(d: &WebDriver, part: &str) {
+pub(crate) async fn wait_url(d: &WebDriver, part: &str) {
     for _ in 0..100 {
         if d.current_url()
             .await

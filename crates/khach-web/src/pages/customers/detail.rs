@@ -323,8 +323,11 @@ async fn page(
         vec![]
     };
     let profile = profile_fields(s, &p, &c).await;
-    let can_edit = p.ctx.can(Module::Customers, Action::Edit) && c.deleted_at.is_none();
-    let can_assign = p.ctx.can(Module::Customers, Action::Assign) && c.deleted_at.is_none();
+    // A viewer's customer shows no edit controls.
+    let can_edit = p.ctx.can(Module::Customers, Action::Edit)
+        && c.deleted_at.is_none()
+        && customers::editable(core, &p.ctx, id).await.is_ok();
+    let can_assign = p.ctx.can(Module::Customers, Action::Assign) && can_edit;
     let accounts = if can_assign && tab == "profile" {
         customers::assign::assignable(core, &p.ctx)
             .await
