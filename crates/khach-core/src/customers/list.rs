@@ -3,17 +3,67 @@
 
 use super::{filter, hydrate, scope_cond};
 use crate::audit::{self, Changes};
+use crate::fields::Def;
 use crate::{Core, CoreError, CoreResult, Ctx};
 use chrono::{TimeZone, Utc};
-use khach_db::customers::query::{After, Col, Cond, Order, SortKey};
-use khach_types::api::{CustomerList, CustomerQuery, CustomerSearch, CustomerSort, FilterGroup};
+use khach_db::customers::page::{After, Order, SortKey};
+use khach_db::customers::query::{Col, Cond};
+use khach_types::api::{
+    CustomerList, CustomerQuery, CustomerSearch, FieldEntity, FieldKind, FilterGroup,
+};
 use khach_types::{Action, Email, Module, Phone};
 
 fn bad(field: &str, key: &'static str) -> CoreError {
     CoreError::fields([(field, key)])
 }
 
-fn parse_sort(s: Option<&str>) -> CoreResult<Option<(SortKey, bool)>> {
+/// Whether the list may be sorted by this column for this caller: contacts are
+/// not an order a role with masking may learn from.
+pub fn sortable(ctx: &Ctx, col: &str, defs: &[Def]) -> bool {
+    sort_key(ctx, col, defs).is_some()
+}
+
+fn sort_key(ctx: &Ctx, name: &str, defs: &[Def]) -> Option<SortKey> {
+    let masked = ctx.masked();
+    Some(match name {
+        "created_at" => SortKey::CreatedAt,
+        "updated_at" => SortKey::UpdatedAt,
+        "code" => SortKey::Code,
+        "name" => SortKey::Name,
+        "phone" if !masked => SortKey::Phone,
+        "email" if !masked => SortKey::Email,
+        "gender" => SortKey::Gender,
+        "birthday" => SortKey::Birthday,
+        "province" => SortKey::Province,
+        "company" => SortKey::Company,
+        "source" => SortKey::Source,
+        "stage" => SortKey::Stage,
+        "owner" => SortKey::Owner,
+        other => {
+            let d = defs
+                .iter()
+                .find(|d| Some(d.key.as_str()) == other.strip_prefix("cf."))?;
+            match d.kind {
+                FieldKind::MultiSelect => return None,
+                FieldKind::Phone | FieldKind::Email if masked => return None,
+                FieldKind::Number | FieldKind::Money => SortKey::Custom {
+                    key: d.key.clone(),
+                    numeric: true,
+                },
+                _ => SortKey::Custom {
+                    key: d.key.clone(),
+                    numeric: false,
+                },
+            }
+        }
+    })
+}
+
+async fn parse_sort(
+    c: &impl khach_db::ConnectionTrait,
+    ctx: &Ctx,
+    s: Option<&str>,
+) -> CoreResult<Option<(SortKey, bool)>> {
     let Some(s) = s.filter(|s| !s.is_empty()) else {
         return Ok(None);
     };
@@ -21,12 +71,12 @@ fn parse_sort(s: Option<&str>) -> CoreResult<Option<(SortKey, bool)>> {
         Some(n) => (true, n),
         None => (false, s),
     };
-    let key = match CustomerSort::parse(name).ok_or_else(|| bad("sort", "value-invalid-choice"))? {
-        CustomerSort::CreatedAt => SortKey::CreatedAt,
-        CustomerSort::UpdatedAt => SortKey::UpdatedAt,
-        CustomerSort::Code => SortKey::Code,
-        CustomerSort::Name => SortKey::Name,
+    let defs = if name.starts_with("cf.") {
+        crate::fields::defs(c, FieldEntity::Customer).await?
+    } else {
+        Vec::new()
     };
+    let key = sort_key(ctx, name, &defs).ok_or_else(|| bad("sort", "value-invalid-choice"))?;
     Ok(Some((key, desc)))
 }
 
@@ -35,6 +85,7 @@ fn encode(a: &After) -> String {
         After::Time(t, id) => format!("t|{}|{id}", t.timestamp_micros()),
         After::Text(s, id) => format!("s|{id}|{s}"),
         After::Rank(r, id) => format!("r|{r}|{id}"),
+        After::Num(n, id) => format!("n|{n}|{id}"),
     };
     hex::encode(s)
 }
@@ -55,6 +106,10 @@ fn decode(c: &str) -> CoreResult<After> {
         (Some("s"), Some(id), Some(s)) => {
             Ok(After::Text(s.to_string(), id.parse().map_err(|_| err())?))
         }
+        (Some("n"), Some(n), Some(id)) => Ok(After::Num(
+            n.parse().map_err(|_| err())?,
+            id.parse().map_err(|_| err())?,
+        )),
         (Some("r"), Some(r), Some(id)) => Ok(After::Rank(
             r.parse().map_err(|_| err())?,
             id.parse().map_err(|_| err())?,
@@ -150,7 +205,7 @@ pub(crate) async fn run(core: &Core, ctx: &Ctx, r: Request<'_>) -> CoreResult<Cu
         conds.push(filter::compile(c, ctx, f, "filter").await?);
     }
     let cond = Cond::All(conds);
-    let order = match (parse_sort(r.sort)?, typed) {
+    let order = match (parse_sort(c, ctx, r.sort).await?, typed) {
         (Some((key, desc)), _) => Order::By { key, desc },
         (None, Some(typed)) => Order::Rank { typed },
         (None, None) => Order::By {
@@ -161,31 +216,13 @@ pub(crate) async fn run(core: &Core, ctx: &Ctx, r: Request<'_>) -> CoreResult<Cu
     let after = r.cursor.filter(|c| !c.is_empty()).map(decode).transpose()?;
     // The page and the total are independent reads: run them side by side.
     let (mut rows, total) = tokio::try_join!(
-        khach_db::customers::query::page(c, &cond, &order, after.as_ref(), limit + 1),
+        khach_db::customers::page::page(c, &cond, &order, after.as_ref(), limit + 1),
         khach_db::customers::query::count(c, &cond),
     )?;
     let more = rows.len() as u64 > limit;
     rows.truncate(limit as usize);
     let next = if more {
-        rows.last().map(|(r, rank)| {
-            encode(&match &order {
-                Order::Rank { .. } => After::Rank(*rank, r.id),
-                Order::By {
-                    key: SortKey::CreatedAt,
-                    ..
-                } => After::Time(r.created_at, r.id),
-                Order::By {
-                    key: SortKey::UpdatedAt,
-                    ..
-                } => After::Time(r.updated_at, r.id),
-                Order::By {
-                    key: SortKey::Code, ..
-                } => After::Text(r.code.clone(), r.id),
-                Order::By {
-                    key: SortKey::Name, ..
-                } => After::Text(r.name_lc.clone(), r.id),
-            })
-        })
+        rows.last().map(|(_, pos)| encode(pos))
     } else {
         None
     };

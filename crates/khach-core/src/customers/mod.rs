@@ -19,7 +19,7 @@ pub use bin::{delete, purge, purge_expired, restore};
 pub use bulk::bulk;
 pub use contact::{arrive, attribute, do_not_contact};
 pub use filter::{FieldInfo, filterable_fields};
-pub use list::{list, search};
+pub use list::{list, search, sortable};
 pub use settings::{customer_settings, read_settings, update_settings};
 pub use write::{create, update};
 

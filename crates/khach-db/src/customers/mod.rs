@@ -2,6 +2,7 @@
 //! query (see [`query`]).
 
 pub mod bulk;
+pub mod page;
 pub mod query;
 
 use crate::DbError;

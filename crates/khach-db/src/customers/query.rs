@@ -2,7 +2,6 @@
 //! expressions with bound values, keyset paging, and counts. Callers (the core's
 //! filter builder) never hand SQL text in; every user value is a bound parameter.
 
-use super::Customer;
 use crate::DbError;
 use crate::entity::{
     customer_access, customer_emails, customer_phones, customer_shares, customer_tags, customers,
@@ -11,8 +10,8 @@ use crate::entity::{
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Alias, BinOper, Expr, ExprTrait, LikeExpr, Query, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Value,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter,
+    QuerySelect, Value,
 };
 
 pub use customers::Column as Col;
@@ -454,127 +453,6 @@ fn fts_terms(needle: &str) -> Vec<String> {
         }
     }
     out
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SortKey {
-    CreatedAt,
-    UpdatedAt,
-    Code,
-    Name,
-}
-
-impl SortKey {
-    fn col(self) -> Col {
-        match self {
-            SortKey::CreatedAt => Col::CreatedAt,
-            SortKey::UpdatedAt => Col::UpdatedAt,
-            SortKey::Code => Col::Code,
-            SortKey::Name => Col::NameLc,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Order {
-    By {
-        key: SortKey,
-        desc: bool,
-    },
-    /// Search results: names containing `typed` as typed (NFC, lower case) first.
-    Rank {
-        typed: String,
-    },
-}
-
-/// Where the previous page ended.
-#[derive(Debug, Clone, PartialEq)]
-pub enum After {
-    Time(DateTime<Utc>, i64),
-    Text(String, i64),
-    Rank(i32, i64),
-}
-
-#[derive(FromQueryResult)]
-struct Ranked {
-    id: i64,
-    rank: i32,
-}
-
-/// One page of customers and, for `Order::Rank`, each row's rank.
-pub async fn page(
-    c: &impl ConnectionTrait,
-    cond: &Cond,
-    order: &Order,
-    after: Option<&After>,
-    limit: u64,
-) -> Result<Vec<(Customer, i32)>, DbError> {
-    let b = c.get_database_backend();
-    let mut q = customers::Entity::find().filter(compile(b, cond));
-    match order {
-        Order::By { key, desc } => {
-            let col = Expr::col((customers::Entity, key.col()));
-            let id = Expr::col((customers::Entity, Col::Id));
-            if let Some(a) = after {
-                let v: Value = match a {
-                    After::Time(t, _) => (*t).into(),
-                    After::Text(s, _) => s.clone().into(),
-                    After::Rank(r, _) => (*r).into(),
-                };
-                let aid = match a {
-                    After::Time(_, i) | After::Text(_, i) | After::Rank(_, i) => *i,
-                };
-                // Row-value comparison lets both planners seek the (col, id) index.
-                let lhs = Expr::tuple([col.clone(), id.clone()]);
-                let rhs = Expr::tuple([Expr::val(v), Expr::val(aid)]);
-                q = q.filter(if *desc { lhs.lt(rhs) } else { lhs.gt(rhs) });
-            }
-            q = if *desc {
-                q.order_by_desc(key.col()).order_by_desc(Col::Id)
-            } else {
-                q.order_by_asc(key.col()).order_by_asc(Col::Id)
-            };
-            let rows = q.limit(limit).all(c).await?;
-            Ok(rows.into_iter().map(|r| (r, 0)).collect())
-        }
-        Order::Rank { typed } => {
-            let rank = Expr::case(
-                Expr::col((customers::Entity, Col::NameLc)).like(contains(typed)),
-                0,
-            )
-            .finally(1);
-            let rank: Expr = rank.into();
-            if let Some(After::Rank(r, id)) = after {
-                q = q.filter(
-                    Condition::any().add(rank.clone().gt(*r)).add(
-                        Condition::all()
-                            .add(rank.clone().eq(*r))
-                            .add(Col::Id.lt(*id)),
-                    ),
-                );
-            }
-            let ranked: Vec<Ranked> = q
-                .select_only()
-                .column(Col::Id)
-                .expr_as(rank.clone(), "rank")
-                .order_by(rank, sea_orm::Order::Asc)
-                .order_by_desc(Col::Id)
-                .limit(limit)
-                .into_model()
-                .all(c)
-                .await?;
-            let ids: Vec<i64> = ranked.iter().map(|r| r.id).collect();
-            let mut rows = super::get_many(c, &ids).await?;
-            rows.sort_by_key(|r| ids.iter().position(|i| *i == r.id));
-            Ok(rows
-                .into_iter()
-                .map(|r| {
-                    let rank = ranked.iter().find(|x| x.id == r.id).map_or(1, |x| x.rank);
-                    (r, rank)
-                })
-                .collect())
-        }
-    }
 }
 
 pub async fn count(c: &impl ConnectionTrait, cond: &Cond) -> Result<u64, DbError> {

@@ -227,36 +227,23 @@ pub struct UpdateCustomer {
     pub viewers: Option<Vec<i64>>,
 }
 
-/// Sort keys of the customer list; `-` in front sorts descending.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum CustomerSort {
-    #[default]
-    CreatedAt,
-    UpdatedAt,
-    Code,
-    Name,
-}
-
-impl CustomerSort {
-    pub const ALL: [CustomerSort; 4] = [
-        CustomerSort::CreatedAt,
-        CustomerSort::UpdatedAt,
-        CustomerSort::Code,
-        CustomerSort::Name,
-    ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CustomerSort::CreatedAt => "created_at",
-            CustomerSort::UpdatedAt => "updated_at",
-            CustomerSort::Code => "code",
-            CustomerSort::Name => "name",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-}
+/// Built-in sort keys of the customer list (every column the list shows except tags
+/// and supporters); custom fields sort as `cf.<key>`. `-` in front sorts descending.
+pub const CUSTOMER_SORTS: [&str; 13] = [
+    "created_at",
+    "updated_at",
+    "code",
+    "name",
+    "phone",
+    "email",
+    "gender",
+    "birthday",
+    "province",
+    "company",
+    "source",
+    "stage",
+    "owner",
+];
 
 /// `GET /customers`: quick search and the common filters.
 #[derive(Debug, Default, Clone, Deserialize, IntoParams)]
@@ -272,9 +259,11 @@ pub struct CustomerQuery {
     pub company_id: Option<i64>,
     /// A saved filter to apply.
     pub filter_id: Option<i64>,
-    /// `created_at` (default), `updated_at`, `code`, `name`; prefix `-` for descending.
-    /// Empty means the default (newest first, or best match when searching).
-    #[param(pattern = "^(-?(created_at|updated_at|code|name))?$")]
+    /// `created_at` (default), `updated_at`, `code`, `name`, `phone`, `email`,
+    /// `gender`, `birthday`, `province`, `company`, `source`, `stage`, `owner`, or
+    /// `cf.<key>`; prefix `-` for descending. Empty means the default (newest first,
+    /// or best match when searching).
+    #[param(pattern = "^(-?([a-z_]{1,20}|cf\\.[a-z0-9_]{1,64}))?$")]
     pub sort: Option<String>,
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
@@ -289,7 +278,8 @@ pub struct CustomerSearch {
     #[schema(max_length = 200)]
     pub q: Option<String>,
     pub filter: Option<FilterGroup>,
-    #[schema(pattern = "^(-?(created_at|updated_at|code|name))?$")]
+    /// As `sort` of `GET /customers`.
+    #[schema(pattern = "^(-?([a-z_]{1,20}|cf\\.[a-z0-9_]{1,64}))?$")]
     pub sort: Option<String>,
     #[schema(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,

@@ -20,6 +20,7 @@ mod customer_lists;
 mod customer_masking;
 mod customer_pages;
 mod customer_search;
+mod customer_sorting;
 mod customer_taxonomy;
 mod customers_api;
 mod demo_bench;

@@ -263,11 +263,10 @@ pub async fn list(
         Ok(c) => c.columns,
         Err(e) => return p.err(e).into_response(),
     };
-    let sortable = ["code", "name", "created_at", "updated_at"];
     let columns = cols
         .iter()
         .map(|c| {
-            let sort = sortable.contains(&c.as_str()).then(|| {
+            let sort = customers::sortable(ctx, c, &defs).then(|| {
                 if params.sort == *c {
                     format!("-{c}")
                 } else {
