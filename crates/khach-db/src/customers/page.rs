@@ -151,8 +151,11 @@ fn sort_expr(key: &SortKey) -> (Expr, Kind) {
     }
 }
 
+/// Where a row sits in an indexed order.
+type Position = fn(&Customer) -> After;
+
 /// The indexed keys: the column, and the row's position in it.
-fn indexed(key: &SortKey) -> Option<(Col, fn(&Customer) -> After)> {
+fn indexed(key: &SortKey) -> Option<(Col, Position)> {
     Some(match key {
         SortKey::CreatedAt => (Col::CreatedAt, |r| After::Time(r.created_at, r.id)),
         SortKey::UpdatedAt => (Col::UpdatedAt, |r| After::Time(r.updated_at, r.id)),
