@@ -14,6 +14,7 @@ mod browser_ownership;
 mod cli;
 mod customer_bin_scope;
 mod customer_fields;
+mod customer_filter_page;
 mod customer_filters;
 mod customer_kit;
 mod customer_lists;

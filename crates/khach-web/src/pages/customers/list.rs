@@ -1,5 +1,6 @@
 //! `/customers`: the list screen.
 
+use super::filter_form::{GroupView, encode_params, filter_of, groups_of};
 use super::{cell, column_label};
 use crate::pages::{PageCtx, render};
 use crate::state::AppState;
@@ -10,43 +11,41 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::{Form, Query};
 use khach_core::{customers, fields, prefs, saved_filters, taxonomy};
 use khach_types::api::{
-    BoolOp, BulkAction, BulkRequest, CreateSavedFilter, CustomerSearch, FieldEntity, FilterGroup,
-    FilterOp, FilterRule, SavedFilter, Stage, Tag,
+    BulkAction, BulkRequest, CreateSavedFilter, CustomerSearch, FieldEntity, SavedFilter, Stage,
+    Tag,
 };
 use khach_types::{Action, Module};
 use serde::Deserialize;
-use serde_json::Value;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ListParams {
     #[serde(default)]
-    q: String,
+    pub(super) q: String,
     #[serde(default)]
-    stage_id: String,
+    pub(super) stage_id: String,
     #[serde(default)]
-    tag_id: String,
+    pub(super) tag_id: String,
     #[serde(default)]
-    filter_id: String,
+    pub(super) filter_id: String,
     #[serde(default)]
     sort: String,
     #[serde(default)]
     cursor: String,
     /// `all` (default) or `any`.
     #[serde(default)]
-    r#match: String,
-    /// Filter builder rows: field, operator, value.
+    pub(super) r#match: String,
+    /// Filter builder rows: field, operator, value, group number.
     #[serde(default)]
-    rf: Vec<String>,
+    pub(super) rf: Vec<String>,
     #[serde(default)]
-    ro: Vec<String>,
+    pub(super) ro: Vec<String>,
     #[serde(default)]
-    rv: Vec<String>,
-}
-
-pub struct RuleRow {
-    pub field: String,
-    pub op: String,
-    pub value: String,
+    pub(super) rv: Vec<String>,
+    #[serde(default)]
+    pub(super) rg: Vec<String>,
+    /// `all` or `any` within each group, in group order.
+    #[serde(default)]
+    pub(super) gm: Vec<String>,
 }
 
 pub struct FieldChoice {
@@ -79,131 +78,13 @@ struct ListPage {
     tags: Vec<Tag>,
     saved: Vec<SavedFilter>,
     fields: Vec<FieldChoice>,
-    rules: Vec<RuleRow>,
+    groups: Vec<GroupView>,
     error: Option<String>,
     query_string: String,
     can_create: bool,
     can_edit: bool,
     can_delete: bool,
     can_assign: bool,
-}
-
-fn value_of(field: &str, op: FilterOp, raw: &str) -> Value {
-    let raw = raw.trim();
-    let is_id = matches!(field, "stage" | "source" | "company" | "owner" | "tags");
-    let one = |s: &str| -> Value {
-        if is_id {
-            s.trim()
-                .parse::<i64>()
-                .map(Value::from)
-                .unwrap_or_else(|_| Value::from(s.trim()))
-        } else if field == "do_not_contact" {
-            Value::Bool(matches!(s.trim(), "true" | "1" | "yes" | "có" | "co"))
-        } else {
-            Value::from(s.trim())
-        }
-    };
-    match op {
-        FilterOp::In
-        | FilterOp::NotIn
-        | FilterOp::HasAny
-        | FilterOp::HasAll
-        | FilterOp::HasNone
-        | FilterOp::Between => Value::Array(
-            raw.split(',')
-                .filter(|s| !s.trim().is_empty())
-                .map(one)
-                .collect(),
-        ),
-        FilterOp::IsEmpty | FilterOp::IsNotEmpty => Value::Null,
-        _ => one(raw),
-    }
-}
-
-fn parse_op(s: &str) -> Option<FilterOp> {
-    serde_json::from_value(Value::from(s)).ok()
-}
-
-/// The filter the form describes: the quick selects always narrow; the builder rows
-/// are joined by "all" or "any".
-fn filter_of(p: &ListParams) -> Option<FilterGroup> {
-    let mut builder = Vec::new();
-    for (i, f) in p.rf.iter().enumerate() {
-        let Some(op) = p.ro.get(i).and_then(|o| parse_op(o)) else {
-            continue;
-        };
-        if f.is_empty() {
-            continue;
-        }
-        let v = p.rv.get(i).map(String::as_str).unwrap_or("");
-        builder.push(FilterRule {
-            field: f.clone(),
-            op,
-            value: value_of(f, op, v),
-        });
-    }
-    let mut quick = Vec::new();
-    if let Ok(id) = p.stage_id.parse::<i64>() {
-        quick.push(FilterRule {
-            field: "stage".into(),
-            op: FilterOp::In,
-            value: Value::Array(vec![Value::from(id)]),
-        });
-    }
-    if let Ok(id) = p.tag_id.parse::<i64>() {
-        quick.push(FilterRule {
-            field: "tags".into(),
-            op: FilterOp::HasAny,
-            value: Value::Array(vec![Value::from(id)]),
-        });
-    }
-    if builder.is_empty() && quick.is_empty() {
-        return None;
-    }
-    let op = if p.r#match == "any" {
-        BoolOp::Or
-    } else {
-        BoolOp::And
-    };
-    let groups = if builder.is_empty() {
-        vec![]
-    } else {
-        vec![FilterGroup {
-            op,
-            rules: builder,
-            groups: vec![],
-        }]
-    };
-    Some(FilterGroup {
-        op: BoolOp::And,
-        rules: quick,
-        groups,
-    })
-}
-
-fn encode_params(p: &ListParams) -> String {
-    let enc = crate::pages::encode;
-    let mut parts = Vec::new();
-    for (k, v) in [
-        ("q", &p.q),
-        ("stage_id", &p.stage_id),
-        ("tag_id", &p.tag_id),
-        ("filter_id", &p.filter_id),
-        ("match", &p.r#match),
-    ] {
-        if !v.is_empty() {
-            parts.push(format!("{k}={}", enc(v)));
-        }
-    }
-    for (i, f) in p.rf.iter().enumerate() {
-        parts.push(format!(
-            "rf={}&ro={}&rv={}",
-            enc(f),
-            enc(p.ro.get(i).map(String::as_str).unwrap_or("")),
-            enc(p.rv.get(i).map(String::as_str).unwrap_or(""))
-        ));
-    }
-    parts.join("&")
 }
 
 pub async fn list(
@@ -315,16 +196,7 @@ pub async fn list(
             key: f.key,
         })
         .collect();
-    let rules = params
-        .rf
-        .iter()
-        .enumerate()
-        .map(|(i, f)| RuleRow {
-            field: f.clone(),
-            op: params.ro.get(i).cloned().unwrap_or_default(),
-            value: params.rv.get(i).cloned().unwrap_or_default(),
-        })
-        .collect();
+    let groups = groups_of(&params);
     let page = ListPage {
         q: params.q.clone(),
         stage_id: params.stage_id.clone(),
@@ -349,7 +221,7 @@ pub async fn list(
             .map(|s| s.items)
             .unwrap_or_default(),
         fields,
-        rules,
+        groups,
         error,
         query_string: encode_params(&params),
         can_create: ctx.can(Module::Customers, Action::Create),
@@ -468,6 +340,10 @@ pub struct SaveFilterForm {
     ro: Vec<String>,
     #[serde(default)]
     rv: Vec<String>,
+    #[serde(default)]
+    rg: Vec<String>,
+    #[serde(default)]
+    gm: Vec<String>,
 }
 
 pub async fn save_filter(
@@ -480,6 +356,8 @@ pub async fn save_filter(
         rf: f.rf,
         ro: f.ro,
         rv: f.rv,
+        rg: f.rg,
+        gm: f.gm,
         ..Default::default()
     };
     let Some(definition) = filter_of(&params) else {

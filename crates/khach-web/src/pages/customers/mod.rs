@@ -3,6 +3,7 @@
 
 pub mod assign;
 pub mod detail;
+mod filter_form;
 mod ownership;
 
 pub use ownership::{member as ownership_member, owner as ownership_owner};
