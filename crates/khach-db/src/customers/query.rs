@@ -378,34 +378,46 @@ fn search(b: DbBackend, needle: &str, contacts: bool) -> SimpleExpr {
         Some((local, _)) if local.chars().count() >= 3 => &needle[..=local.len()],
         _ => needle,
     };
+    // Both indexes answer for a few of the needle's trigrams (see `fts_terms`): those
+    // inside common syllables ("ngu", "yen", "anh") hold a third of all customers,
+    // and reading them all is what makes a substring search slow. The row is then
+    // checked for the whole needle.
+    let terms = fts_terms(probe);
+    let exact = |c: Col| {
+        Expr::cust_with_exprs(
+            match b {
+                DbBackend::Postgres => "strpos($1, $2) > 0",
+                _ => "instr(?, ?) > 0",
+            },
+            [Expr::col((customers::Entity, c)), Expr::val(needle)],
+        )
+    };
+    let exact = cols
+        .into_iter()
+        .map(exact)
+        .reduce(|a, e| a.or(e))
+        .unwrap_or_else(|| Expr::cust("1 = 0"));
     match b {
-        DbBackend::Postgres => cols
-            .into_iter()
-            .map(|c| {
-                let col = Expr::col((customers::Entity, c));
-                let found = col.clone().like(contains(probe));
-                if probe.len() == needle.len() {
-                    found
-                } else {
-                    found.and(Expr::cust_with_exprs(
-                        "strpos($1, $2) > 0",
-                        [col, Expr::val(needle)],
-                    ))
-                }
-            })
-            .reduce(|a, e| a.or(e))
-            .unwrap_or_else(|| Expr::cust("FALSE")),
+        DbBackend::Postgres => {
+            // `search_tri` (m0007) holds every 3-character window, spaces included,
+            // under a GIN index. The trigrams are bound as one array literal.
+            let quoted: Vec<String> = terms
+                .iter()
+                .map(|t| format!("\"{}\"", t.replace('\\', "\\\\").replace('"', "\\\"")))
+                .collect();
+            let lookup = Expr::cust_with_values(
+                "\"customers\".\"search_tri\" @> CAST($1 AS text[])",
+                [Value::from(format!("{{{}}}", quoted.join(",")))],
+            );
+            lookup.and(exact)
+        }
         _ => {
-            // FTS5 reads the whole doclist of every trigram it looks up, and those
-            // inside common syllables ("ngu", "yen", "anh") hold a third of all
-            // customers. So the index gets a few of the needle's trigrams (see
-            // `fts_terms`) and `instr` on the row keeps only real substrings.
-            let terms: Vec<String> = fts_terms(probe)
+            let quoted: Vec<String> = terms
                 .into_iter()
                 .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
                 .collect();
             let filter = if contacts { "" } else { "search_name : " };
-            let m = format!("{filter}({})", terms.join(" AND "));
+            let m = format!("{filter}({})", quoted.join(" AND "));
             let candidates = Expr::col((customers::Entity, Col::Id)).in_subquery(
                 Query::select()
                     .expr(Expr::cust("rowid"))
@@ -413,16 +425,6 @@ fn search(b: DbBackend, needle: &str, contacts: bool) -> SimpleExpr {
                     .and_where(Expr::cust_with_values("customers_fts MATCH ?", [m]))
                     .to_owned(),
             );
-            let exact = cols
-                .into_iter()
-                .map(|c| {
-                    Expr::cust_with_exprs(
-                        "instr(?, ?) > 0",
-                        [Expr::col((customers::Entity, c)), Expr::val(needle)],
-                    )
-                })
-                .reduce(|a, e| a.or(e))
-                .unwrap_or_else(|| Expr::cust("0"));
             candidates.and(exact)
         }
     }

@@ -1,7 +1,7 @@
 //! Customers and what hangs off them: phones, emails, tags, stages, sources,
 //! companies, sub-contacts, custom field definitions, the timeline `events`, saved
-//! filters, per-account preferences, and the search indexes (FTS5 trigram on SQLite,
-//! pg_trgm GIN on PostgreSQL). Roles gain the "mask phone and email" switch.
+//! filters, per-account preferences, and the SQLite search index (FTS5 trigram;
+//! PostgreSQL's comes with m0007). Roles gain the "mask phone and email" switch.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -57,11 +57,8 @@ const SQLITE_SEARCH: &[&str] = &[
      VALUES (new.id, new.search_name, new.search_contact); END",
 ];
 
-const POSTGRES_SEARCH: &[&str] = &[
-    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    "CREATE INDEX ix_customers_search_name ON customers USING gin (search_name gin_trgm_ops)",
-    "CREATE INDEX ix_customers_search_contact ON customers USING gin (search_contact gin_trgm_ops)",
-];
+/// PostgreSQL's search index comes with m0007 (our own trigrams under GIN).
+const POSTGRES_SEARCH: &[&str] = &[];
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

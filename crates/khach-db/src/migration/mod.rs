@@ -7,6 +7,7 @@ mod m0001_foundation;
 mod m0002_idempotency;
 mod m0003_customers;
 mod m0004_ownership;
+mod m0007_search_trigrams;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_idempotency::Migration),
             Box::new(m0003_customers::Migration),
             Box::new(m0004_ownership::Migration),
+            Box::new(m0007_search_trigrams::Migration),
         ]
     }
 }
