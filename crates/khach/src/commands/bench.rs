@@ -29,10 +29,11 @@ enum Kind {
     Phone,
     Email,
     Filtered,
+    Own,
 }
 
 impl Kind {
-    const ALL: [Kind; 4] = [Kind::Name, Kind::Phone, Kind::Email, Kind::Filtered];
+    const ALL: [Kind; 5] = [Kind::Name, Kind::Phone, Kind::Email, Kind::Filtered, Kind::Own];
 
     fn label(self) -> &'static str {
         match self {
@@ -40,13 +41,14 @@ impl Kind {
             Kind::Phone => "phone fragment (6 digits)",
             Kind::Email => "e-mail",
             Kind::Filtered => "filtered page (stage+tag+field+created)",
+            Kind::Own => "own customers of a salesperson (1 %)",
         }
     }
 
     /// The p95 goal in milliseconds.
     fn goal_ms(self) -> f64 {
         match self {
-            Kind::Filtered => 100.0,
+            Kind::Filtered | Kind::Own => 100.0,
             _ => 50.0,
         }
     }
@@ -133,6 +135,10 @@ async fn request(
                 .email
                 .unwrap_or_default(),
         ),
+        Kind::Own => Request::Quick(CustomerQuery {
+            cursor: None,
+            ..CustomerQuery::default()
+        }),
         Kind::Filtered => {
             let from = (until - Duration::days(1 + r.below((HISTORY_DAYS - 90) as u64) as i64))
                 .date_naive();
@@ -175,6 +181,72 @@ async fn call(core: &Core, ctx: &Ctx, req: Request) -> CoreResult<CustomerList> 
         Request::Quick(q) => khach_core::customers::list(core, ctx, &q, false).await,
         Request::Filter(s) => khach_core::customers::search(core, ctx, s).await,
     }
+}
+
+/// The benchmark's salesperson ("own" data scope), made on first use and given every
+/// 100th customer (a supporter of every 1,000th and a viewer of every 1,000th more),
+/// through the same assignment the API offers; the context it lists with.
+async fn salesperson(core: &Core, ctx: &Ctx, max_id: i64) -> CoreResult<Ctx> {
+    const NAME: &str = "bench.sales";
+    let c = core.db.conn();
+    let account = match khach_db::accounts::by_username(c, NAME).await? {
+        Some(a) => a,
+        None => {
+            let role = khach_db::roles::by_builtin(c, "sales")
+                .await?
+                .ok_or(khach_core::CoreError::NotFound)?;
+            let input = khach_types::api::CreateAccount {
+                username: NAME.into(),
+                password: "bench-only-password".into(),
+                full_name: "Nhân viên đo".into(),
+                email: None,
+                phone: None,
+                department_id: None,
+                role_id: role.id,
+                active: true,
+                auto_assign: false,
+                locale: None,
+            };
+            let id = khach_core::accounts::create(core, ctx, input).await?.id;
+            let ids: Vec<i64> = (1..=max_id).filter(|i| i % 100 == 7).collect();
+            for chunk in ids.chunks(khach_core::customers::assign::MAX_TICKED) {
+                let req = khach_types::api::AssignRequest {
+                    ids: chunk.to_vec(),
+                    mode: khach_types::api::AssignMode::Single,
+                    owners: vec![id],
+                    split_by: khach_types::api::SplitBy::Count,
+                    shares: Vec::new(),
+                    keep_old_owner_as_viewer: false,
+                    preview: false,
+                };
+                khach_core::customers::assign(core, ctx, req).await?;
+            }
+            let (supported, viewed): (Vec<i64>, Vec<i64>) = (1..=max_id)
+                .filter(|i| i % 1000 == 3 || i % 1000 == 5)
+                .partition(|i| i % 1000 == 3);
+            for (list, supporter) in [(supported, true), (viewed, false)] {
+                for chunk in list.chunks(khach_core::customers::assign::MAX_TICKED) {
+                    let mut req = khach_types::api::MembersRequest {
+                        ids: chunk.to_vec(),
+                        ..Default::default()
+                    };
+                    if supporter {
+                        req.add_supporters = vec![id];
+                    } else {
+                        req.add_viewers = vec![id];
+                    }
+                    khach_core::customers::members(core, ctx, req).await?;
+                }
+            }
+            khach_db::accounts::get(c, id)
+                .await?
+                .ok_or(khach_core::CoreError::NotFound)?
+        }
+    };
+    let actor = khach_core::auth::actor_for(core, account, None, None).await?;
+    let mut out = ctx.clone();
+    out.principal = khach_core::Principal::Account(Box::new(actor));
+    Ok(out)
 }
 
 /// The nearest-rank percentile of sorted samples, in milliseconds.
@@ -229,14 +301,16 @@ async fn search(config: &Config, o: BenchSearchOpts) -> anyhow::Result<()> {
         "{:<42} {:>8} {:>8} {:>8} {:>10} {:>7} {:>10}",
         "query", "p50 ms", "p95 ms", "p99 ms", "goal p95", "", "mean hits"
     );
+    let sales = salesperson(&core, &ctx, max_id).await.map_err(describe)?;
     let mut missed = 0;
     for kind in Kind::ALL {
+        let ctx = if kind == Kind::Own { &sales } else { &ctx };
         let mut r = Rng::new(o.seed ^ 0xBE7C_0000 ^ kind as u64);
         for _ in 0..3 {
             let req = request(&core, demo.until(), max_id, &refs, &mut r, kind)
                 .await
                 .map_err(describe)?;
-            call(&core, &ctx, req).await.map_err(describe)?;
+            call(&core, ctx, req).await.map_err(describe)?;
         }
         let mut times = Vec::with_capacity(usize::try_from(o.iterations).unwrap_or(0));
         let mut hits = 0u64;
@@ -245,7 +319,7 @@ async fn search(config: &Config, o: BenchSearchOpts) -> anyhow::Result<()> {
                 .await
                 .map_err(describe)?;
             let start = Instant::now();
-            let page = call(&core, &ctx, req).await.map_err(describe)?;
+            let page = call(&core, ctx, req).await.map_err(describe)?;
             times.push(start.elapsed());
             hits += page.total;
         }
