@@ -45,9 +45,7 @@ pub async fn describe(db: &Db) -> Result<BTreeSet<String>, DbError> {
             .query_all_raw(Statement::from_string(be, cols_sql))
             .await?
         {
-            if let Ok(col) = r.try_get::<String>("", "c")
-                && !(t == "customers" && col == "search_tri")
-            {
+            if let Ok(col) = r.try_get::<String>("", "c") {
                 out.insert(format!("{t}.{col}"));
             }
         }
@@ -63,9 +61,8 @@ pub async fn describe(db: &Db) -> Result<BTreeSet<String>, DbError> {
 }
 
 /// The customer search index differs by design (an FTS5 table and its shadow tables
-/// on SQLite; the `search_tri` column, kept by a trigger, and its GIN index on
-/// PostgreSQL) and mirrors the customers table, so it is not part of the compared
-/// shape.
+/// on SQLite, a GIN index over `customers.search_tri` on PostgreSQL) and mirrors
+/// the customers table, so it is not part of the compared shape.
 fn is_search_index(name: &str) -> bool {
     name.starts_with("customers_fts") || name.starts_with("ix_customers_search_")
 }

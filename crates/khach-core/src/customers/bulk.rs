@@ -5,7 +5,7 @@
 use super::{bin, contact, load_for_edit, timeline};
 use crate::audit::{self, Changes};
 use crate::{Core, CoreError, CoreResult, Ctx};
-use khach_types::api::{BulkAction, BulkRequest, BulkResult, BulkSkip, DoNotContactInput};
+use khach_types::api::{BulkAction, BulkRequest, BulkResult, DoNotContactInput};
 use khach_types::{Action, Module};
 use serde_json::json;
 
@@ -19,25 +19,7 @@ pub async fn bulk(core: &Core, ctx: &Ctx, req: BulkRequest) -> CoreResult<BulkRe
         return Err(CoreError::fields([("ids", "value-bulk-size")]));
     }
     let tx = core.db.begin().await?;
-    let mut ids = Vec::new();
-    let mut skipped = Vec::new();
-    for id in &req.ids {
-        if ids.contains(id) {
-            continue;
-        }
-        match load_for_edit(&tx, ctx, *id, false).await {
-            Ok(_) => ids.push(*id),
-            Err(CoreError::NotFound) => skipped.push(BulkSkip {
-                id: *id,
-                reason: "not_found".into(),
-            }),
-            Err(CoreError::ReadOnly) => skipped.push(BulkSkip {
-                id: *id,
-                reason: "read_only".into(),
-            }),
-            Err(e) => return Err(e),
-        }
-    }
+    let (ids, skipped) = super::editable_ids(&tx, ctx, &req.ids).await?;
     if ids.is_empty() {
         // Nothing the caller may change: nothing is written, not even new tags.
         return Ok(BulkResult { done: 0, skipped });

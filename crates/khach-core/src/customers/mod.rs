@@ -92,6 +92,58 @@ async fn matches(c: &impl ConnectionTrait, id: i64, bin: bool, scope: Cond) -> C
         .is_empty())
 }
 
+/// The live customers among `ids` the caller may change, once each in the order
+/// given, and the others with why they are skipped (`not_found`, `read_only`). Two
+/// queries per thousand ids, whatever the scope.
+pub(crate) async fn editable_ids(
+    c: &impl ConnectionTrait,
+    ctx: &Ctx,
+    ids: &[i64],
+) -> CoreResult<(Vec<i64>, Vec<khach_types::api::BulkSkip>)> {
+    use khach_db::customers::query::{Col, ids as matching};
+    let mut unique = Vec::with_capacity(ids.len());
+    let mut seen = std::collections::HashSet::new();
+    for id in ids {
+        if seen.insert(*id) {
+            unique.push(*id);
+        }
+    }
+    let (view, edit) = (scope_cond(c, ctx).await?, edit_scope_cond(c, ctx).await?);
+    let mut visible = std::collections::HashSet::new();
+    let mut editable = std::collections::HashSet::new();
+    for chunk in unique.chunks(1000) {
+        for (scope, into) in [(&view, &mut visible), (&edit, &mut editable)] {
+            let cond = Cond::All(vec![
+                Cond::Ids {
+                    col: Col::Id,
+                    ids: chunk.to_vec(),
+                    negate: false,
+                },
+                Cond::InBin(false),
+                scope.clone(),
+            ]);
+            into.extend(matching(c, &cond, chunk.len() as u64).await?);
+        }
+    }
+    let mut ok = Vec::new();
+    let mut skipped = Vec::new();
+    for id in unique {
+        let reason = if editable.contains(&id) {
+            ok.push(id);
+            continue;
+        } else if visible.contains(&id) {
+            "read_only"
+        } else {
+            "not_found"
+        };
+        skipped.push(khach_types::api::BulkSkip {
+            id,
+            reason: reason.into(),
+        });
+    }
+    Ok((ok, skipped))
+}
+
 /// Loads a customer the caller may see (live or, with `bin`, in the bin).
 pub(crate) async fn load(
     c: &impl ConnectionTrait,
@@ -381,22 +433,7 @@ pub(crate) async fn timeline(
     kind: &str,
     payload: Value,
 ) -> CoreResult<()> {
-    khach_db::events::append(
-        c,
-        khach_db::events::Event {
-            id: 0,
-            customer_id: customer,
-            kind: format!("customer.{kind}"),
-            source: ctx.origin.as_str().into(),
-            occurred_at: ctx.now,
-            actor_id: ctx.account_id(),
-            payload,
-            score_delta: 0,
-            idem_key: None,
-        },
-    )
-    .await?;
-    Ok(())
+    timeline_many(c, ctx, vec![(customer, kind, payload)]).await
 }
 
 /// Appends `customer.*` entries for many customers in a few statements.

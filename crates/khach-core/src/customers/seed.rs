@@ -149,6 +149,7 @@ fn check(refs: &Refs, ctx: &Ctx, g: Generated) -> CoreResult<Checked> {
         name_lc: String::new(),
         search_name: String::new(),
         search_contact: String::new(),
+        search_tri: None,
         gender: g.gender.map(|x| x.as_str().to_string()),
         birthday: g.birthday,
         phone: phones.first().map(|p| p.0.clone()),

@@ -210,6 +210,7 @@ pub async fn create(core: &Core, ctx: &Ctx, inp: CreateCustomer) -> CoreResult<C
         name_lc,
         search_name,
         search_contact,
+        search_tri: None,
         gender: inp.gender.map(|g| g.as_str().to_string()),
         birthday: inp.birthday,
         phone: phones.first().map(|p| p.0.clone()),

@@ -108,13 +108,15 @@ pub async fn insert(c: &impl ConnectionTrait, rows: Vec<NewCustomer>) -> Result<
                 tag_id: Set(t),
             });
         }
-        let mut am = r.row.into_active_model();
+        let mut row = r.row;
+        row.search_tri = super::search_tri(backend, &row);
+        let mut am = row.into_active_model();
         am.id = Set(id);
         models.push(am);
     }
     let last = first + i64::try_from(models.len()).unwrap_or(i64::MAX) - 1;
-    // 31 columns on customers, 4 bound on phones and e-mails, 2 on tags.
-    insert_chunks(c, models, per_statement(31)).await?;
+    // 32 columns on customers, 4 bound on phones and e-mails, 2 on tags.
+    insert_chunks(c, models, per_statement(32)).await?;
     insert_chunks(c, phones, per_statement(4)).await?;
     insert_chunks(c, emails, per_statement(4)).await?;
     insert_chunks(c, tags, per_statement(2)).await?;

@@ -12,8 +12,8 @@ pub use customers::Column;
 pub use customers::Model as Customer;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use std::collections::HashMap;
 
@@ -38,13 +38,34 @@ pub async fn get_many(c: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<Custo
         .await?)
 }
 
-pub async fn insert(c: &impl ConnectionTrait, r: Customer) -> Result<Customer, DbError> {
+/// Every distinct 3-character window of the search texts, for PostgreSQL's search
+/// index (m0007); `None` on SQLite, whose FTS5 table reads the texts themselves.
+pub(crate) fn search_tri(b: DbBackend, r: &Customer) -> Option<serde_json::Value> {
+    if b != DbBackend::Postgres {
+        return None;
+    }
+    let mut tri: Vec<String> = Vec::new();
+    for text in [&r.search_name, &r.search_contact] {
+        let chars: Vec<char> = text.chars().collect();
+        for w in chars.windows(3) {
+            let t: String = w.iter().collect();
+            if !tri.contains(&t) {
+                tri.push(t);
+            }
+        }
+    }
+    Some(serde_json::Value::from(tri))
+}
+
+pub async fn insert(c: &impl ConnectionTrait, mut r: Customer) -> Result<Customer, DbError> {
+    r.search_tri = search_tri(c.get_database_backend(), &r);
     let mut am = r.into_active_model();
     am.id = sea_orm::ActiveValue::NotSet;
     Ok(am.insert(c).await?)
 }
 
-pub async fn update(c: &impl ConnectionTrait, r: Customer) -> Result<Customer, DbError> {
+pub async fn update(c: &impl ConnectionTrait, mut r: Customer) -> Result<Customer, DbError> {
+    r.search_tri = search_tri(c.get_database_backend(), &r);
     Ok(r.into_active_model().reset_all().update(c).await?)
 }
 

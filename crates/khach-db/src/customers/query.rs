@@ -400,14 +400,10 @@ fn search(b: DbBackend, needle: &str, contacts: bool) -> SimpleExpr {
     match b {
         DbBackend::Postgres => {
             // `search_tri` (m0007) holds every 3-character window, spaces included,
-            // under a GIN index. The trigrams are bound as one array literal.
-            let quoted: Vec<String> = terms
-                .iter()
-                .map(|t| format!("\"{}\"", t.replace('\\', "\\\\").replace('"', "\\\"")))
-                .collect();
+            // under a GIN index.
             let lookup = Expr::cust_with_values(
-                "\"customers\".\"search_tri\" @> CAST($1 AS text[])",
-                [Value::from(format!("{{{}}}", quoted.join(",")))],
+                "\"customers\".\"search_tri\" @> $1",
+                [Value::Json(Some(Box::new(serde_json::Value::from(terms))))],
             );
             lookup.and(exact)
         }

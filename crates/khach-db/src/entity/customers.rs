@@ -10,6 +10,10 @@ pub struct Model {
     pub name_lc: String,
     pub search_name: String,
     pub search_contact: String,
+    /// PostgreSQL only: every 3-character window of the two search texts (a JSON
+    /// array), filled by khach-db on every write; empty on SQLite (FTS5 instead).
+    #[sea_orm(column_type = "JsonBinary", nullable)]
+    pub search_tri: Option<Json>,
     pub gender: Option<String>,
     pub birthday: Option<ChronoDate>,
     pub phone: Option<String>,

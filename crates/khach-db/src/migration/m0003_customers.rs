@@ -14,7 +14,7 @@ fn ts(name: &str) -> ColumnDef {
 fn ts_null(name: &str) -> ColumnDef {
     timestamp_with_time_zone_null(Alias::new(name))
 }
-fn fk(
+pub(super) fn fk(
     name: &str,
     from: (&str, &str),
     to: &str,
@@ -27,7 +27,7 @@ fn fk(
         .on_delete(on_delete)
         .to_owned()
 }
-fn index(name: &str, table: &str, cols: &[&str], unique: bool) -> IndexCreateStatement {
+pub(super) fn index(name: &str, table: &str, cols: &[&str], unique: bool) -> IndexCreateStatement {
     let mut idx = Index::create();
     idx.name(name).table(Alias::new(table));
     for c in cols {

@@ -9,21 +9,11 @@ use sea_orm_migration::{prelude::*, schema::*};
 pub struct Migration;
 
 fn fk(name: &str, from: (&str, &str), to: &str) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(name)
-        .from(Alias::new(from.0), Alias::new(from.1))
-        .to(Alias::new(to), Alias::new("id"))
-        .on_delete(ForeignKeyAction::Cascade)
-        .to_owned()
+    super::m0003_customers::fk(name, from, to, ForeignKeyAction::Cascade)
 }
 
 fn index(name: &str, table: &str, cols: &[&str]) -> IndexCreateStatement {
-    let mut idx = Index::create();
-    idx.name(name).table(Alias::new(table));
-    for c in cols {
-        idx.col(Alias::new(*c));
-    }
-    idx.to_owned()
+    super::m0003_customers::index(name, table, cols, false)
 }
 
 #[async_trait::async_trait]

@@ -33,7 +33,13 @@ enum Kind {
 }
 
 impl Kind {
-    const ALL: [Kind; 5] = [Kind::Name, Kind::Phone, Kind::Email, Kind::Filtered, Kind::Own];
+    const ALL: [Kind; 5] = [
+        Kind::Name,
+        Kind::Phone,
+        Kind::Email,
+        Kind::Filtered,
+        Kind::Own,
+    ];
 
     fn label(self) -> &'static str {
         match self {

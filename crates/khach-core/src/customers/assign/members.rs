@@ -3,12 +3,12 @@
 
 use super::check_accounts;
 use crate::audit::{self, Changes};
-use crate::customers::{load_for_edit, timeline_many};
+use crate::customers::timeline_many;
 use crate::error::FieldErrors;
 use crate::{Core, CoreError, CoreResult, Ctx};
 use khach_db::ConnectionTrait;
 use khach_db::ownership::{self as own, AccessKind};
-use khach_types::api::{BulkSkip, MembersRequest, MembersResult};
+use khach_types::api::{MembersRequest, MembersResult};
 use khach_types::{Action, Module};
 use serde_json::json;
 
@@ -41,25 +41,7 @@ pub async fn members(core: &Core, ctx: &Ctx, req: MembersRequest) -> CoreResult<
         errs.add("add_supporters", "assign-nothing-to-do");
     }
     errs.finish()?;
-    let mut ids = Vec::with_capacity(req.ids.len());
-    let mut skipped = Vec::new();
-    for id in &req.ids {
-        if ids.contains(id) || skipped.iter().any(|s: &BulkSkip| s.id == *id) {
-            continue;
-        }
-        match load_for_edit(&tx, ctx, *id, false).await {
-            Ok(_) => ids.push(*id),
-            Err(CoreError::NotFound) => skipped.push(BulkSkip {
-                id: *id,
-                reason: "not_found".into(),
-            }),
-            Err(CoreError::ReadOnly) => skipped.push(BulkSkip {
-                id: *id,
-                reason: "read_only".into(),
-            }),
-            Err(e) => return Err(e),
-        }
-    }
+    let (ids, skipped) = crate::customers::editable_ids(&tx, ctx, &req.ids).await?;
     apply(
         &tx,
         ctx,

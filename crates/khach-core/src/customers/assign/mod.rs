@@ -12,14 +12,14 @@ pub mod split;
 pub use auto::next_auto_owner;
 pub use members::members;
 
-use super::{load_for_edit, timeline_many};
+use super::timeline_many;
 use crate::audit::{self, Changes};
 use crate::error::FieldErrors;
 use crate::{Core, CoreError, CoreResult, Ctx};
 use khach_db::ConnectionTrait;
 use khach_db::ownership::{self as own, AccessKind};
 use khach_types::api::{
-    AccountRef, AssignMode, AssignPlanItem, AssignRequest, AssignResult, BulkSkip, SplitBy,
+    AccountRef, AssignMode, AssignPlanItem, AssignRequest, AssignResult, SplitBy,
 };
 use khach_types::{Action, Module};
 use serde_json::json;
@@ -342,25 +342,7 @@ pub async fn assign(core: &Core, ctx: &Ctx, req: AssignRequest) -> CoreResult<As
     let tx = core.db.begin().await?;
     khach_db::lock(&tx, khach_db::Lock::Customers).await?;
     // The ticked customers the caller may change, in list order, once each.
-    let mut ticked: Vec<i64> = Vec::with_capacity(req.ids.len());
-    let mut skipped = Vec::new();
-    for id in &req.ids {
-        if ticked.contains(id) || skipped.iter().any(|s: &BulkSkip| s.id == *id) {
-            continue;
-        }
-        match load_for_edit(&tx, ctx, *id, false).await {
-            Ok(_) => ticked.push(*id),
-            Err(CoreError::NotFound) => skipped.push(BulkSkip {
-                id: *id,
-                reason: "not_found".into(),
-            }),
-            Err(CoreError::ReadOnly) => skipped.push(BulkSkip {
-                id: *id,
-                reason: "read_only".into(),
-            }),
-            Err(e) => return Err(e),
-        }
-    }
+    let (ticked, skipped) = super::editable_ids(&tx, ctx, &req.ids).await?;
     let mut errs = FieldErrors::default();
     let (plan, owners) = plan(&req, ticked.len(), &mut errs);
     let field = if req.mode == AssignMode::Advanced {

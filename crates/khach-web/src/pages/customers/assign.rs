@@ -176,6 +176,24 @@ fn message(e: &CoreError, l: khach_types::Locale) -> String {
         .unwrap_or_default()
 }
 
+/// After an assignment or a members change: back to the list, or the form again
+/// with what was wrong.
+async fn finish(s: &AppState, p: PageCtx, sent: Sent, r: Result<(), CoreError>) -> Response {
+    match r {
+        Ok(()) => {
+            let back = back_to(&sent.back);
+            let sep = if back.contains('?') { '&' } else { '?' };
+            Redirect::to(&format!("{back}{sep}done=assigned")).into_response()
+        }
+        Err(e @ CoreError::Validation(_)) => {
+            let msg = message(&e, p.ctx.locale);
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            show(s, p, sent, None, Some(msg), status).await
+        }
+        Err(e) => p.err(e).into_response(),
+    }
+}
+
 /// `POST /customers/assign`: preview (default) or apply.
 pub async fn submit(
     State(s): State<AppState>,
@@ -189,25 +207,24 @@ pub async fn submit(
     };
     match result {
         Ok(r) if r.preview => show(&s, p, sent, Some(r), None, StatusCode::OK).await,
-        Ok(_) => {
-            let back = back_to(&sent.back);
-            let sep = if back.contains('?') { '&' } else { '?' };
-            Redirect::to(&format!("{back}{sep}done=assigned")).into_response()
-        }
-        Err(e @ CoreError::Validation(_)) => {
-            let msg = message(&e, p.ctx.locale);
-            show(
-                &s,
-                p,
-                sent,
-                None,
-                Some(msg),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => p.err(e).into_response(),
+        other => finish(&s, p, sent, other.map(|_| ())).await,
     }
+}
+
+/// One supporter or viewer (`kind`) added or removed (`op`) on customers.
+pub(super) fn member_change(ids: Vec<i64>, account: &str, kind: &str, op: &str) -> MembersRequest {
+    let account: Vec<i64> = account.trim().parse().ok().into_iter().collect();
+    let mut req = MembersRequest {
+        ids,
+        ..MembersRequest::default()
+    };
+    match (kind, op) {
+        ("viewer", "remove") => req.remove_viewers = account,
+        ("viewer", _) => req.add_viewers = account,
+        (_, "remove") => req.remove_supporters = account,
+        _ => req.add_supporters = account,
+    }
+    req
 }
 
 /// `POST /customers/members`: add or remove one supporter or viewer on the ticked
@@ -218,35 +235,7 @@ pub async fn members(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
     let sent = read(&pairs);
-    let account: Vec<i64> = sent.account.parse().ok().into_iter().collect();
-    let mut req = MembersRequest {
-        ids: sent.ids.clone(),
-        ..MembersRequest::default()
-    };
-    match (sent.kind.as_str(), sent.op.as_str()) {
-        ("viewer", "remove") => req.remove_viewers = account,
-        ("viewer", _) => req.add_viewers = account,
-        (_, "remove") => req.remove_supporters = account,
-        _ => req.add_supporters = account,
-    }
-    match customers::members(&s.core, &p.ctx, req).await {
-        Ok(_) => {
-            let back = back_to(&sent.back);
-            let sep = if back.contains('?') { '&' } else { '?' };
-            Redirect::to(&format!("{back}{sep}done=assigned")).into_response()
-        }
-        Err(e @ CoreError::Validation(_)) => {
-            let msg = message(&e, p.ctx.locale);
-            show(
-                &s,
-                p,
-                sent,
-                None,
-                Some(msg),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => p.err(e).into_response(),
-    }
+    let req = member_change(sent.ids.clone(), &sent.account, &sent.kind, &sent.op);
+    let r = customers::members(&s.core, &p.ctx, req).await.map(|_| ());
+    finish(&s, p, sent, r).await
 }

@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use khach_core::customers;
-use khach_types::api::{MembersRequest, UpdateCustomer};
+use khach_types::api::UpdateCustomer;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -53,17 +53,7 @@ pub async fn member(
     Path(id): Path<i64>,
     Form(f): Form<MemberForm>,
 ) -> Response {
-    let account: Vec<i64> = f.account.trim().parse().ok().into_iter().collect();
-    let mut req = MembersRequest {
-        ids: vec![id],
-        ..MembersRequest::default()
-    };
-    match (f.kind.as_str(), f.op.as_str()) {
-        ("viewer", "remove") => req.remove_viewers = account,
-        ("viewer", _) => req.add_viewers = account,
-        (_, "remove") => req.remove_supporters = account,
-        _ => req.add_supporters = account,
-    }
+    let req = super::assign::member_change(vec![id], &f.account, &f.kind, &f.op);
     match customers::members(&s.core, &p.ctx, req).await {
         Ok(r) if r.done == 1 => {
             Redirect::to(&format!("/customers/{id}?done=saved")).into_response()
