@@ -5,7 +5,7 @@
 use crate::DbError;
 use crate::entity::{accounts, customer_access, customers};
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
@@ -166,6 +166,56 @@ pub async fn active_accounts(
         .into_tuple()
         .all(c)
         .await?)
+}
+
+/// Customers these accounts reach besides owning them: as supporters, and unless
+/// `edit`, as viewers by hand or through a sharing rule. At most `limit` ids.
+pub async fn reached_ids(
+    c: &impl ConnectionTrait,
+    accounts: &[i64],
+    edit: bool,
+    limit: u64,
+) -> Result<Vec<i64>, DbError> {
+    use crate::entity::{customer_shares, sharing_rule_accounts};
+    use sea_orm::sea_query::{Query, UnionType};
+    let mut q = Query::select()
+        .column(customer_access::Column::CustomerId)
+        .from(customer_access::Entity)
+        .and_where(customer_access::Column::AccountId.is_in(accounts.iter().copied()))
+        .to_owned();
+    if edit {
+        q.and_where(customer_access::Column::Kind.eq(AccessKind::Supporter.as_str()));
+    } else {
+        let shared = Query::select()
+            .column((customer_shares::Entity, customer_shares::Column::CustomerId))
+            .from(customer_shares::Entity)
+            .inner_join(
+                sharing_rule_accounts::Entity,
+                Expr::col((
+                    sharing_rule_accounts::Entity,
+                    sharing_rule_accounts::Column::RuleId,
+                ))
+                .equals((customer_shares::Entity, customer_shares::Column::RuleId)),
+            )
+            .and_where(
+                Expr::col((
+                    sharing_rule_accounts::Entity,
+                    sharing_rule_accounts::Column::AccountId,
+                ))
+                .is_in(accounts.iter().copied()),
+            )
+            .and_where(
+                Expr::col((customer_shares::Entity, customer_shares::Column::Status))
+                    .eq(crate::sharing::SHARED),
+            )
+            .to_owned();
+        q.union(UnionType::Distinct, shared);
+    }
+    q.limit(limit);
+    let rows = c.query_all(&q).await?;
+    rows.into_iter()
+        .map(|r| r.try_get_by_index::<i64>(0).map_err(DbError::from))
+        .collect()
 }
 
 /// Current owners of these customers.

@@ -54,27 +54,46 @@ async fn reach_of(c: &impl ConnectionTrait, ctx: &Ctx) -> CoreResult<Option<Vec<
     })
 }
 
+/// Accessible customers up to which the scope lists them by id (an OR of two index
+/// look-ups both planners handle well); past it, a subquery.
+const REACH_BY_ID: u64 = 5_000;
+
+async fn reach_cond(c: &impl ConnectionTrait, ctx: &Ctx, edit: bool) -> CoreResult<Cond> {
+    let Some(accounts) = reach_of(c, ctx).await? else {
+        return Ok(Cond::True);
+    };
+    let ids = khach_db::ownership::reached_ids(c, &accounts, edit, REACH_BY_ID + 1).await?;
+    if ids.len() as u64 > REACH_BY_ID {
+        return Ok(Cond::Reach { accounts, edit });
+    }
+    let col = khach_db::customers::query::Col::OwnerId;
+    let owned = Cond::Ids {
+        col,
+        ids: accounts,
+        negate: false,
+    };
+    if ids.is_empty() {
+        return Ok(owned);
+    }
+    Ok(Cond::Any(vec![
+        owned,
+        Cond::Ids {
+            col: khach_db::customers::query::Col::Id,
+            ids,
+            negate: false,
+        },
+    ]))
+}
+
 /// The data scope of the caller as a condition on customers: those it (or, with the
 /// department scope, its department) owns, supports or views.
 pub(crate) async fn scope_cond(c: &impl ConnectionTrait, ctx: &Ctx) -> CoreResult<Cond> {
-    Ok(match reach_of(c, ctx).await? {
-        None => Cond::True,
-        Some(accounts) => Cond::Reach {
-            accounts,
-            edit: false,
-        },
-    })
+    reach_cond(c, ctx, false).await
 }
 
 /// The customers the caller may change: viewers only look.
 pub(crate) async fn edit_scope_cond(c: &impl ConnectionTrait, ctx: &Ctx) -> CoreResult<Cond> {
-    Ok(match reach_of(c, ctx).await? {
-        None => Cond::True,
-        Some(accounts) => Cond::Reach {
-            accounts,
-            edit: true,
-        },
-    })
+    reach_cond(c, ctx, true).await
 }
 
 async fn matches(c: &impl ConnectionTrait, id: i64, bin: bool, scope: Cond) -> CoreResult<bool> {
