@@ -23,6 +23,7 @@ pub mod saved_filters;
 pub mod settings;
 pub mod sharing;
 pub mod taxonomy;
+pub mod webhooks;
 
 pub use crate::core::{Clock, Core, CoreConfig, Randomness, SystemClock, SystemRandomness};
 pub use ctx::{Actor, Ctx, Principal};

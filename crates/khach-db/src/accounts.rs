@@ -49,6 +49,16 @@ pub async fn count_active_admins(c: &impl ConnectionTrait) -> Result<u64, DbErro
         .await?)
 }
 
+/// Active accounts whose role is the Admin role.
+pub async fn active_admins(c: &impl ConnectionTrait) -> Result<Vec<Account>, DbError> {
+    Ok(accounts::Entity::find()
+        .join(JoinType::InnerJoin, admin_join())
+        .filter(accounts::Column::Active.eq(true))
+        .filter(roles::Column::IsAdmin.eq(true))
+        .all(c)
+        .await?)
+}
+
 fn admin_join() -> sea_orm::RelationDef {
     accounts::Entity::belongs_to(roles::Entity)
         .from(accounts::Column::RoleId)

@@ -28,6 +28,7 @@ pub mod settings;
 pub mod sharing;
 pub mod taxonomy;
 pub mod tokens;
+pub mod webhooks;
 
 pub use error::DbError;
 pub use sea_orm::{ConnectionTrait, DatabaseTransaction};

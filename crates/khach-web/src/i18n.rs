@@ -44,6 +44,21 @@ pub fn t_args(l: Locale, key: &str, args: &[(&'static str, String)]) -> String {
     LOCALES.lookup_with_args(lang(l), key, &map)
 }
 
+/// The e-mail that tells an administrator a webhook endpoint was switched off.
+pub fn webhook_notice() -> khach_core::webhooks::NoticeText {
+    std::sync::Arc::new(|l, name: &str, url: &str, link: &str| {
+        let args = [
+            ("name", name.to_string()),
+            ("url", url.to_string()),
+            ("link", link.to_string()),
+        ];
+        (
+            t_args(l, "webhooks-mail-off-subject", &args),
+            t_args(l, "webhooks-mail-off-body", &args),
+        )
+    })
+}
+
 /// Picks the language from an `Accept-Language` header (Vietnamese unless English
 /// comes first).
 pub fn from_accept_language(h: Option<&str>) -> Locale {

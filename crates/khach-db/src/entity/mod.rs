@@ -28,3 +28,6 @@ pub mod sources;
 pub mod stages;
 pub mod sub_contacts;
 pub mod tags;
+pub mod webhook_attempts;
+pub mod webhook_deliveries;
+pub mod webhook_endpoints;

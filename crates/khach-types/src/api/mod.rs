@@ -14,6 +14,7 @@ pub mod ownership;
 pub mod roles;
 pub mod settings;
 pub mod taxonomy;
+pub mod webhooks;
 
 pub use accounts::*;
 pub use api_keys::*;
@@ -28,3 +29,4 @@ pub use ownership::*;
 pub use roles::*;
 pub use settings::*;
 pub use taxonomy::*;
+pub use webhooks::*;

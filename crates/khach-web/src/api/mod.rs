@@ -14,6 +14,7 @@ mod roles;
 mod saved_filters;
 mod settings;
 mod taxonomy;
+mod webhooks;
 
 use crate::state::AppState;
 use utoipa_axum::router::OpenApiRouter;
@@ -45,6 +46,20 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(api_keys::get_api_key, api_keys::revoke_api_key))
         .routes(routes!(audit_log::list_audit_log))
         .routes(routes!(settings::get_settings, settings::update_settings))
+        .routes(routes!(webhooks::list_webhooks, webhooks::create_webhook))
+        .routes(routes!(
+            webhooks::get_webhook,
+            webhooks::update_webhook,
+            webhooks::delete_webhook
+        ))
+        .routes(routes!(webhooks::rotate_webhook_secret))
+        .routes(routes!(webhooks::test_webhook))
+        .routes(routes!(webhooks::list_webhook_deliveries))
+        .routes(routes!(webhooks::redeliver_webhook))
+        .routes(routes!(
+            webhooks::get_webhook_settings,
+            webhooks::update_webhook_settings
+        ))
         .merge(customer_routes())
 }
 

@@ -17,6 +17,7 @@ mod profile;
 mod roles;
 mod settings;
 mod sharing;
+mod webhooks;
 
 use crate::extract::{client_ip, header_locale};
 use crate::i18n::t;
@@ -80,6 +81,22 @@ pub fn router() -> Router<AppState> {
         )
         .route("/settings/api-keys/{id}/revoke", post(api_keys::revoke))
         .route("/settings/audit-log", get(audit_log::list))
+        .route(
+            "/settings/webhooks",
+            get(webhooks::list).post(webhooks::create),
+        )
+        .route("/settings/webhooks/settings", post(webhooks::save_settings))
+        .route(
+            "/settings/webhooks/{id}",
+            get(webhooks::detail).post(webhooks::save),
+        )
+        .route("/settings/webhooks/{id}/test", post(webhooks::test))
+        .route("/settings/webhooks/{id}/rotate", post(webhooks::rotate))
+        .route("/settings/webhooks/{id}/delete", post(webhooks::delete))
+        .route(
+            "/settings/webhooks/{id}/deliveries/{delivery}/redeliver",
+            post(webhooks::redeliver),
+        )
         .route(
             "/settings/general",
             get(settings::page).post(settings::save),
@@ -217,7 +234,7 @@ impl Layout {
 /// The navigation entries this person may open; sections appear as modules exist.
 fn nav(ctx: &Ctx, path: &str) -> Vec<NavItem> {
     use Action::{Settings, View};
-    let entries: [(&'static str, &str, Module, Action); 11] = [
+    let entries: [(&'static str, &str, Module, Action); 12] = [
         ("/customers", "nav-customers", Module::Customers, View),
         ("/companies", "nav-companies", Module::Customers, View),
         (
@@ -247,6 +264,7 @@ fn nav(ctx: &Ctx, path: &str) -> Vec<NavItem> {
         ),
         ("/settings/roles", "nav-roles", Module::Roles, View),
         ("/settings/api-keys", "nav-api-keys", Module::ApiKeys, View),
+        ("/settings/webhooks", "nav-webhooks", Module::Settings, View),
         (
             "/settings/audit-log",
             "nav-audit-log",

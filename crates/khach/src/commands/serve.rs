@@ -59,6 +59,21 @@ async fn sharing_runs(core: khach_core::Core) {
     }
 }
 
+/// Outgoing webhooks: queue deliveries for new timeline events and send what is due,
+/// every two seconds. The queue is in the database, so a restart loses nothing.
+async fn webhook_runs(core: khach_core::Core) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
+    let mut worker = khach_core::webhooks::Worker::with_notice(khach_web::i18n::webhook_notice());
+    loop {
+        tick.tick().await;
+        match khach_core::webhooks::tick(&core, &mut worker).await {
+            Ok(t) if t.attempts > 0 => tracing::debug!(attempts = t.attempts, "webhooks sent"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "webhook run failed"),
+        }
+    }
+}
+
 pub async fn run(config: Config) -> anyhow::Result<()> {
     init_logging(&config.log_format);
     tracing::info!(?config, "starting Khách");
@@ -66,6 +81,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     tokio::task::spawn_blocking(khach_types::Phone::warm_up);
     tokio::spawn(purge_bin(core.clone()));
     tokio::spawn(sharing_runs(core.clone()));
+    tokio::spawn(webhook_runs(core.clone()));
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;

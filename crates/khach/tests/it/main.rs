@@ -36,3 +36,6 @@ mod security;
 mod serve;
 mod sharing;
 mod smtp_sink;
+mod webhook_kit;
+mod webhook_pages;
+mod webhooks;
