@@ -29,6 +29,7 @@ mod hardening;
 mod idempotency;
 mod ownership;
 mod ownership_pages;
+mod ownership_reach;
 mod pages;
 mod roles_departments;
 mod schema;
