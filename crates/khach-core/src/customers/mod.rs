@@ -455,28 +455,18 @@ pub(crate) async fn timeline(
     timeline_many(c, ctx, vec![(customer, kind, payload)]).await
 }
 
-/// Appends `customer.*` entries for many customers in a few statements.
+/// Appends `customer.*` entries for many customers in a few statements, with the
+/// counters they change (interaction history rules: a creation counts one).
 pub(crate) async fn timeline_many(
     c: &impl ConnectionTrait,
     ctx: &Ctx,
     entries: Vec<(i64, &str, Value)>,
 ) -> CoreResult<()> {
-    let events = entries
+    let entries = entries
         .into_iter()
-        .map(|(customer, kind, payload)| khach_db::events::Event {
-            id: 0,
-            customer_id: customer,
-            kind: format!("customer.{kind}"),
-            source: ctx.origin.as_str().into(),
-            occurred_at: ctx.now,
-            actor_id: ctx.account_id(),
-            payload,
-            score_delta: 0,
-            idem_key: None,
-        })
+        .map(|(customer, kind, payload)| (customer, format!("customer.{kind}"), payload))
         .collect();
-    khach_db::events::append_many(c, events).await?;
-    Ok(())
+    crate::interactions::record_internal(c, ctx, entries).await
 }
 
 /// The `customer.*` timeline of one customer, newest first.
