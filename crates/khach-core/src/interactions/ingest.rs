@@ -284,6 +284,9 @@ async fn store(
     ctx: &Ctx,
     ready: &[(usize, i64, Parsed)],
 ) -> CoreResult<Vec<EventResult>> {
+    if ready.is_empty() {
+        return Ok(Vec::new());
+    }
     let tx = core.db.begin().await?;
     let keys: Vec<(String, String)> = ready
         .iter()

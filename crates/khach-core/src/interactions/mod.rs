@@ -51,6 +51,7 @@ pub(crate) async fn record_internal(
 
 /// The caller's newest notifications.
 pub async fn notifications(core: &Core, ctx: &Ctx) -> CoreResult<NotificationList> {
+    ctx.require(khach_types::Module::Customers, khach_types::Action::View)?;
     let Some(me) = ctx.account_id() else {
         return Ok(NotificationList {
             items: Vec::new(),
@@ -76,6 +77,7 @@ pub async fn notifications(core: &Core, ctx: &Ctx) -> CoreResult<NotificationLis
 
 /// Marks the caller's notifications read.
 pub async fn mark_notifications_read(core: &Core, ctx: &Ctx) -> CoreResult<()> {
+    ctx.require(khach_types::Module::Customers, khach_types::Action::View)?;
     if let Some(me) = ctx.account_id() {
         khach_db::interactions::levels::mark_read(core.db.conn(), me, ctx.now).await?;
     }
