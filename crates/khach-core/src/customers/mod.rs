@@ -268,6 +268,7 @@ pub(crate) async fn hydrate(
         .chain(access.values().flatten().map(|a| a.0))
         .collect();
     let people = assign::account_refs(c, &named).await?;
+    let counters = khach_db::interactions::counters(c, &ids).await?;
     let masked = ctx.masked();
     let defs = if masked {
         crate::fields::defs(c, khach_types::api::FieldEntity::Customer).await?
@@ -377,6 +378,13 @@ pub(crate) async fn hydrate(
             created_at: r.created_at,
             updated_at: r.updated_at,
             deleted_at: r.deleted_at,
+            interaction_count: counters.get(&r.id).map_or(0, |k| k.interaction_count),
+            score: counters.get(&r.id).map_or(0, |k| k.score),
+            last_contact_at: counters.get(&r.id).and_then(|k| k.last_contact_at),
+            days_since_last_contact: counters
+                .get(&r.id)
+                .and_then(|k| k.last_contact_at)
+                .map(|l| (ctx.now - l).num_days().max(0)),
         });
     }
     Ok(out)

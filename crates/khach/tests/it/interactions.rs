@@ -432,3 +432,86 @@ async fn recompute_agrees_with_incremental_counters() {
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn list_sorts_and_filters_by_counters() {
+    for b in backends() {
+        let app = TestApp::spawn(b).await;
+        let k = app.admin.key.clone();
+        let mut ids = Vec::new();
+        for (n, orders) in [("Ít", 1), ("Nhiều", 3), ("Vừa", 2), ("Chưa", 0)] {
+            let id = create(&app, &k, json!({"name": n})).await["id"]
+                .as_i64()
+                .unwrap();
+            let list: Vec<Value> = (0..orders)
+                .map(|i| {
+                    ev(
+                        id,
+                        "order.placed",
+                        &format!("2026-11-2{i}T08:00:00Z"),
+                        None,
+                        json!({}),
+                    )
+                })
+                .collect();
+            if !list.is_empty() {
+                batch(&app, json!(list)).await;
+            }
+            ids.push(id);
+        }
+        let names = |v: &Value| crate::customer_kit::names(v);
+        let by_score = expect(&app, &k, "GET", "/api/v1/customers?sort=-score", None, 200).await;
+        assert_eq!(names(&by_score), ["Nhiều", "Vừa", "Ít", "Chưa"], "{b:?}");
+        assert_eq!(by_score["items"][0]["score"], 30);
+        assert_eq!(
+            by_score["items"][0]["last_contact_at"],
+            "2026-11-22T08:00:00Z"
+        );
+        // The test clock says 2026-11-25 02:00.
+        assert_eq!(by_score["items"][0]["days_since_last_contact"], 2);
+        assert!(by_score["items"][3]["days_since_last_contact"].is_null());
+        let by_contact = expect(
+            &app,
+            &k,
+            "GET",
+            "/api/v1/customers?sort=last_contact&limit=2",
+            None,
+            200,
+        )
+        .await;
+        assert_eq!(names(&by_contact), ["Chưa", "Ít"], "{b:?}");
+        let next = by_contact["next_cursor"].as_str().unwrap().to_string();
+        let rest = expect(
+            &app,
+            &k,
+            "GET",
+            &format!(
+                "/api/v1/customers?sort=last_contact&limit=2&cursor={}",
+                crate::customer_kit::enc(&next)
+            ),
+            None,
+            200,
+        )
+        .await;
+        assert_eq!(names(&rest), ["Vừa", "Nhiều"], "{b:?}");
+        let (st, f) = crate::customer_kit::query(
+            &app,
+            &k,
+            json!({"rules": [
+            {"field": "interaction_count", "op": "gte", "value": 1},
+            {"field": "score", "op": "between", "value": [15, 25]},
+            {"field": "last_contact_at", "op": "is_not_empty"}]}),
+        )
+        .await;
+        assert_eq!(st, 200, "{f}");
+        assert_eq!(names(&f), ["Vừa"], "{b:?}");
+        let (_, never) = crate::customer_kit::query(
+            &app,
+            &k,
+            json!({"rules": [{"field": "last_contact_at", "op": "is_empty"}]}),
+        )
+        .await;
+        assert_eq!(names(&never), ["Chưa"]);
+        app.stop().await;
+    }
+}
