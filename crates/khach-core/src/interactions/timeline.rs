@@ -81,6 +81,55 @@ async fn names(core: &Core, rows: &[khach_db::events::Event]) -> CoreResult<Hash
     Ok(names)
 }
 
+/// Whether an event holds the folded needle (case and diacritics ignored, as
+/// everywhere in Khách) in its type, source, actor or properties.
+fn holds(e: &khach_db::events::Event, needle: &str) -> bool {
+    let hay = format!(
+        "{} {} {} {}",
+        e.kind,
+        e.source,
+        e.actor_label.as_deref().unwrap_or(""),
+        e.payload
+    );
+    khach_types::fold(&hay).contains(needle)
+}
+
+/// Events newest first after `before`, up to `want`, matching the filter. The text
+/// is matched here rather than in SQL (SQLite's `lower` knows only ASCII, and a
+/// Vietnamese needle should not need its diacritics): pages of the customer's
+/// events are read until enough match, at most 50,000 events.
+async fn select(
+    core: &Core,
+    customer: i64,
+    f: &Filter,
+    mut before: Option<(DateTime<Utc>, i64)>,
+    want: u64,
+) -> CoreResult<Vec<khach_db::events::Event>> {
+    let Some(text) = &f.text else {
+        return Ok(store::page(core.db.conn(), customer, f, before, want).await?);
+    };
+    let needle = khach_types::fold(text);
+    let sql = Filter {
+        text: None,
+        ..f.clone()
+    };
+    let mut out = Vec::new();
+    let mut scanned = 0;
+    while (out.len() as u64) < want && scanned < 50_000 {
+        let rows = store::page(core.db.conn(), customer, &sql, before, 500).await?;
+        let Some(last) = rows.last() else { break };
+        before = Some((last.occurred_at, last.id));
+        scanned += rows.len();
+        let n = rows.len();
+        out.extend(rows.into_iter().filter(|e| holds(e, &needle)));
+        if n < 500 {
+            break;
+        }
+    }
+    out.truncate(want as usize);
+    Ok(out)
+}
+
 /// A page of the timeline, newest first.
 pub async fn timeline(
     core: &Core,
@@ -92,7 +141,7 @@ pub async fn timeline(
     let f = filter(q)?;
     let limit = crate::paging::page_limit(q.limit)?;
     let before = cursor(q.cursor.as_deref())?;
-    let mut rows = store::page(core.db.conn(), customer, &f, before, limit + 1).await?;
+    let mut rows = select(core, customer, &f, before, limit + 1).await?;
     let more = rows.len() as u64 > limit;
     rows.truncate(limit as usize);
     let next = if more {
@@ -139,7 +188,7 @@ pub async fn export_csv(
     ctx.require(Module::Customers, Action::Export)?;
     visible(core, ctx, customer).await?;
     let f = filter(q)?;
-    let rows = store::all(core.db.conn(), customer, &f, 100_000).await?;
+    let rows = select(core, customer, &f, None, 100_000).await?;
     let names = names(core, &rows).await?;
     let mut s = String::from(
         "id,occurred_at,type,source,external_id,actor,interaction_delta,score_delta,contact,properties\n",

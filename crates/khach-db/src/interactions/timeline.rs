@@ -73,16 +73,6 @@ pub async fn page(
         .await?)
 }
 
-/// Every matching event for an export, newest first, at most `limit`.
-pub async fn all(
-    c: &impl ConnectionTrait,
-    customer: i64,
-    f: &Filter,
-    limit: u64,
-) -> Result<Vec<Event>, DbError> {
-    page(c, customer, f, None, limit).await
-}
-
 /// (time, interaction change, score change) of every event of the customer, oldest
 /// first: the chart's data.
 pub async fn points(

@@ -141,3 +141,94 @@ async fn level_crossings_fire_once() {
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn history_tab_settings_page_and_export() {
+    let app = TestApp::spawn(khach_testkit::Backend::Sqlite).await;
+    let k = app.admin.key.clone();
+    let id = create(&app, &k, json!({"name": "Bà Tư"})).await["id"]
+        .as_i64()
+        .unwrap();
+    batch(
+        &app,
+        json!([
+            {"customer": {"id": id}, "type": "email.opened", "source": "mail",
+             "occurred_at": "2026-11-01T08:00:00Z", "properties": {"subject": "Ưu đãi"}},
+            {"customer": {"id": id}, "type": "custom.webinar", "source": "zoom",
+             "occurred_at": "2026-11-10T08:00:00Z", "actor": "Hệ thống Zoom"},
+        ]),
+    )
+    .await;
+    let web = app.login(&app.admin.name, &app.admin.password).await;
+    let (st, page) = app
+        .page(&web, &format!("/customers/{id}?tab=history"))
+        .await;
+    assert_eq!(st, 200);
+    for want in [
+        "history-chart",
+        "series-score",
+        "Đã mở e-mail",
+        "custom.webinar",
+        "Hệ thống Zoom",
+        "Ưu đãi",
+    ] {
+        assert!(page.contains(want), "{want} missing");
+    }
+    let (_, only) = app
+        .page(
+            &web,
+            &format!("/customers/{id}?tab=history&source=zoom&mode=only"),
+        )
+        .await;
+    assert!(only.contains("custom.webinar") && !only.contains("Đã mở e-mail"));
+    let (_, except) = app
+        .page(
+            &web,
+            &format!("/customers/{id}?tab=history&source=zoom&mode=except"),
+        )
+        .await;
+    assert!(!except.contains("data-kind=\"custom.webinar\"") && except.contains("Đã mở e-mail"));
+    let (_, text) = app
+        .page(
+            &web,
+            &format!("/customers/{id}?tab=history&q=%C6%B0u+%C4%91%C3%A3i"),
+        )
+        .await;
+    assert!(
+        text.contains("data-kind=\"email.opened\"")
+            && !text.contains("data-kind=\"custom.webinar\"")
+    );
+    let (st, csv) = app
+        .page(&web, &format!("/customers/{id}/events.csv?source=zoom"))
+        .await;
+    assert_eq!(st, 200);
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+    // The settings page: rules, a new level from the form, bad JSON explained.
+    let (st, s) = app.page(&web, "/settings/interactions").await;
+    assert_eq!(st, 200);
+    assert!(s.contains("rules-table") && s.contains("email.clicked"));
+    let r = app
+        .post_form(
+            &web,
+            "/settings/interactions/levels",
+            &[
+                ("name", "Vàng"),
+                ("threshold", "50"),
+                ("actions", r#"{"up": {"notify_owner": true}}"#),
+            ],
+        )
+        .await;
+    assert!(r.status().is_success() || r.status().is_redirection());
+    let (_, s) = app.page(&web, "/settings/interactions").await;
+    assert!(s.contains("Vàng"));
+    let r = app
+        .post_form(
+            &web,
+            "/settings/interactions/rules",
+            &[("rules", "{not json")],
+        )
+        .await;
+    let body = r.text().await.unwrap();
+    assert!(body.contains("settings-error"), "{body}");
+    app.stop().await;
+}
