@@ -81,8 +81,8 @@ fn parse(e: EventInput, now: DateTime<Utc>) -> Result<Parsed, Fields> {
         _ => {}
     }
     let occurred_at = e.occurred_at.unwrap_or(now);
-    if occurred_at > now + Duration::days(1) {
-        errs.insert("occurred_at".into(), "interactions-in-future");
+    if occurred_at > now + Duration::days(1) || occurred_at < DateTime::UNIX_EPOCH {
+        errs.insert("occurred_at".into(), "interactions-time-range");
     }
     if e.actor.as_deref().is_some_and(|a| a.chars().count() > 200) {
         errs.insert("actor".into(), "value-too-long");
