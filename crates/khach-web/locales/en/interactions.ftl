@@ -76,3 +76,4 @@ field-interaction-count = Interactions
 field-score = Score
 field-last-contact = Days since last contact
 field-last-contact-at = Last contact
+nav-notifications = 🔔 Notifications

@@ -76,3 +76,4 @@ field-interaction-count = Số tương tác
 field-score = Điểm
 field-last-contact = Số ngày từ lần liên hệ
 field-last-contact-at = Liên hệ gần nhất
+nav-notifications = 🔔 Thông báo
