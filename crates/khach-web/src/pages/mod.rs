@@ -239,7 +239,12 @@ fn nav(ctx: &Ctx, path: &str) -> Vec<NavItem> {
     use Action::{Settings, View};
     let entries: [(&'static str, &str, Module, Action); 13] = [
         ("/customers", "nav-customers", Module::Customers, View),
-        ("/notifications", "nav-notifications", Module::Customers, View),
+        (
+            "/notifications",
+            "nav-notifications",
+            Module::Customers,
+            View,
+        ),
         ("/companies", "nav-companies", Module::Customers, View),
         (
             "/settings/customers",
