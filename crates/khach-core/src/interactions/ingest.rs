@@ -173,13 +173,15 @@ fn rejected(index: usize, code: &str, fields: &Fields) -> EventResult {
     }
 }
 
-/// Creates the customers asked for that do not exist yet (each once).
+/// Creates the customers asked for that do not exist yet (each once): how many were
+/// created, and why the others could not be (their events are refused).
 async fn create_missing(
     core: &Core,
     ctx: &Ctx,
     wanted: Vec<(Ident, Option<String>)>,
-) -> CoreResult<usize> {
+) -> CoreResult<(usize, HashMap<Ident, Fields>)> {
     let mut n = 0;
+    let mut failed = HashMap::new();
     for (ident, name) in wanted {
         let mut inp = CreateCustomer::default();
         let label = match &ident {
@@ -202,10 +204,14 @@ async fn create_missing(
             Ok(_) => n += 1,
             // Created meanwhile by a concurrent delivery: found on the next look-up.
             Err(CoreError::Conflict { .. }) => {}
+            Err(CoreError::Validation(f)) => {
+                let f = f.into_iter().map(|(k, v)| (format!("customer.{k}"), v));
+                failed.insert(ident, f.collect());
+            }
             Err(e) => return Err(e),
         }
     }
-    Ok(n)
+    Ok((n, failed))
 }
 
 /// Stores a batch of events.
@@ -234,8 +240,9 @@ pub async fn ingest(core: &Core, ctx: &Ctx, events: Vec<EventInput>) -> CoreResu
         }
     }
     let mut created = 0;
+    let mut failed = HashMap::new();
     if !wanted.is_empty() && ctx.can(Module::Customers, Action::Create) {
-        created = create_missing(core, ctx, wanted).await?;
+        (created, failed) = create_missing(core, ctx, wanted).await?;
         let idents: Vec<&Ident> = parsed.iter().map(|(_, p)| &p.ident).collect();
         found = resolve(core, &idents).await?;
     }
@@ -247,7 +254,10 @@ pub async fn ingest(core: &Core, ctx: &Ctx, events: Vec<EventInput>) -> CoreResu
     for (i, p) in parsed {
         match found.get(&p.ident) {
             Some(id) if editable.contains(id) => ready.push((i, *id, p)),
-            _ => results[i] = Some(rejected(i, "not_found", &Fields::new())),
+            _ => match failed.get(&p.ident) {
+                Some(f) => results[i] = Some(rejected(i, "validation_failed", f)),
+                None => results[i] = Some(rejected(i, "not_found", &Fields::new())),
+            },
         }
     }
     let mut attempt = 0;
