@@ -287,6 +287,12 @@ pub async fn ingest(core: &Core, ctx: &Ctx, events: Vec<EventInput>) -> CoreResu
     })
 }
 
+/// SQLite has one writer at a time. Ingestion transactions of this process queue
+/// here (first come, first served, woken at once) rather than in SQLite's busy
+/// handler, which sleeps up to 100 ms between tries. Only a shortcut: other
+/// processes and other writers still serialise through `BEGIN IMMEDIATE`.
+static SQLITE_WRITER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// One transaction: skip what is already stored, store the rest, update counters,
 /// run score levels.
 async fn store(
@@ -297,6 +303,10 @@ async fn store(
     if ready.is_empty() {
         return Ok(Vec::new());
     }
+    let _turn = match core.db.backend() {
+        crate::Backend::Sqlite => Some(SQLITE_WRITER.lock().await),
+        crate::Backend::Postgres => None,
+    };
     let tx = core.db.begin().await?;
     let keys: Vec<(String, String)> = ready
         .iter()
