@@ -316,6 +316,7 @@ async fn store(
                 .map(|x| (p.source.as_str().to_string(), x.clone()))
         })
         .collect();
+    khach_db::interactions::lock_keys(&tx, &keys).await?;
     let known = khach_db::interactions::existing_keys(&tx, &keys).await?;
     let mut out = Vec::with_capacity(ready.len());
     let mut drafts = Vec::new();

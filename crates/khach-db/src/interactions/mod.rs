@@ -25,8 +25,18 @@ pub struct Counters {
     pub last_contact_at: Option<DateTime<Utc>>,
 }
 
-/// Placeholder-bound chunk size: under SQLite's 32,766 variables.
-const CHUNK: usize = 1000;
+/// Rows per statement for a statement of `per_row` bound values. SQLite binds
+/// parameters by name in time quadratic in their number (a 6,000-value insert spent
+/// most of its time in `sqlite3_bind_parameter_name`), and its statements are
+/// in-process calls, so it gets small statements; PostgreSQL pays a round trip per
+/// statement, so it gets large ones.
+fn rows_per_statement(c: &impl ConnectionTrait, per_row: usize) -> usize {
+    let values = match c.get_database_backend() {
+        sea_orm::DbBackend::Sqlite => 240,
+        _ => 12_000,
+    };
+    (values / per_row.max(1)).clamp(1, 1000)
+}
 
 /// The counters of `ids`, locked until the end of the transaction (PostgreSQL
 /// `FOR UPDATE`; SQLite's writing transactions are already serialised).
@@ -39,7 +49,7 @@ pub async fn counters_for_update(
     // A fixed lock order: two batches on the same customers cannot deadlock.
     sorted.sort_unstable();
     sorted.dedup();
-    for chunk in sorted.chunks(CHUNK) {
+    for chunk in sorted.chunks(rows_per_statement(c, 1)) {
         let q = Query::select()
             .columns([
                 Alias::new("id"),
@@ -73,7 +83,7 @@ pub async fn write_counters(
     rows: &[(i64, Counters)],
 ) -> Result<(), DbError> {
     let b = c.get_database_backend();
-    for chunk in rows.chunks(CHUNK) {
+    for chunk in rows.chunks(rows_per_statement(c, 4)) {
         let mut sql = String::from("WITH v(id, ic, sc, lc) AS (VALUES ");
         let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 4);
         for (i, (id, k)) in chunk.iter().enumerate() {
@@ -110,7 +120,7 @@ pub async fn counted_between(
     if kinds.is_empty() {
         return Ok(out);
     }
-    for chunk in customers.chunks(CHUNK) {
+    for chunk in customers.chunks(rows_per_statement(c, 1)) {
         let rows: Vec<(i64, String, DateTime<Utc>)> = events::Entity::find()
             .select_only()
             .columns([
@@ -143,7 +153,7 @@ pub async fn existing_keys(
     }
     let mut out = HashMap::new();
     for (source, keys) in by_source {
-        for chunk in keys.chunks(CHUNK) {
+        for chunk in keys.chunks(rows_per_statement(c, 1)) {
             let rows: Vec<(i64, i64, Option<String>)> = events::Entity::find()
                 .select_only()
                 .columns([
@@ -178,7 +188,7 @@ pub async fn insert(c: &impl ConnectionTrait, rows: Vec<Event>) -> Result<Vec<i6
             am
         })
         .collect();
-    for chunk in models.chunks(500) {
+    for chunk in models.chunks(rows_per_statement(c, 12)) {
         let got = events::Entity::insert_many(chunk.to_vec())
             .exec_with_returning_keys(c)
             .await?;
@@ -190,7 +200,7 @@ pub async fn insert(c: &impl ConnectionTrait, rows: Vec<Event>) -> Result<Vec<i6
 /// Which of `ids` are live customers.
 pub async fn live_ids(c: &impl ConnectionTrait, ids: &[i64]) -> Result<HashSet<i64>, DbError> {
     let mut out = HashSet::new();
-    for chunk in ids.chunks(CHUNK) {
+    for chunk in ids.chunks(rows_per_statement(c, 1)) {
         let got: Vec<i64> = customers::Entity::find()
             .select_only()
             .column(customers::Column::Id)
@@ -210,7 +220,7 @@ pub async fn ids_by_code(
     codes: &[String],
 ) -> Result<HashMap<String, i64>, DbError> {
     let mut out = HashMap::new();
-    for chunk in codes.chunks(CHUNK) {
+    for chunk in codes.chunks(rows_per_statement(c, 1)) {
         let got: Vec<(i64, String)> = customers::Entity::find()
             .select_only()
             .columns([customers::Column::Id, customers::Column::Code])
@@ -232,7 +242,7 @@ pub async fn ids_by_contact(
     emails: &[String],
 ) -> Result<(HashMap<String, i64>, HashMap<String, i64>), DbError> {
     let mut by_phone = HashMap::new();
-    for chunk in phones.chunks(CHUNK) {
+    for chunk in phones.chunks(rows_per_statement(c, 1)) {
         let got: Vec<(i64, String)> = customer_phones::Entity::find()
             .select_only()
             .columns([
@@ -247,7 +257,7 @@ pub async fn ids_by_contact(
         by_phone.extend(got.into_iter().map(|(id, v)| (v, id)));
     }
     let mut by_email = HashMap::new();
-    for chunk in emails.chunks(CHUNK) {
+    for chunk in emails.chunks(rows_per_statement(c, 1)) {
         let got: Vec<(i64, String)> = customer_emails::Entity::find()
             .select_only()
             .columns([
@@ -279,7 +289,7 @@ pub async fn of_customers(
     customers: &[i64],
 ) -> Result<Vec<Event>, DbError> {
     let mut out = Vec::new();
-    for chunk in customers.chunks(CHUNK) {
+    for chunk in customers.chunks(rows_per_statement(c, 1)) {
         out.extend(
             events::Entity::find()
                 .filter(events::Column::CustomerId.is_in(chunk.iter().copied()))
@@ -333,7 +343,7 @@ pub async fn counters(
     // Same query; the lock clause is harmless outside a transaction on SQLite but
     // not on PostgreSQL, so read without it.
     let mut out = HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(CHUNK) {
+    for chunk in ids.chunks(rows_per_statement(c, 1)) {
         let q = Query::select()
             .columns([
                 Alias::new("id"),
@@ -365,4 +375,43 @@ pub async fn count_source(c: &impl ConnectionTrait, source: &str) -> Result<u64,
         .filter(events::Column::Source.eq(source))
         .count(c)
         .await?)
+}
+
+/// FNV-1a of a (source, external id) pair: the same number in every process.
+fn key_hash(source: &str, key: &str) -> i32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in source.bytes().chain([0u8]).chain(key.bytes()) {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h as i32
+}
+
+/// Serialises concurrent deliveries of the same (source, external id) on
+/// PostgreSQL: transaction-scoped advisory locks on the pairs' hashes, taken in
+/// ascending order (so two batches never wait on each other in a cycle), before the
+/// batch looks for what is already stored. Without them, two batches each inserting
+/// a key the other holds uncommitted deadlock on the unique index. SQLite's writers
+/// are serialised already.
+pub async fn lock_keys(
+    c: &impl ConnectionTrait,
+    pairs: &[(String, String)],
+) -> Result<(), DbError> {
+    if c.get_database_backend() != sea_orm::DbBackend::Postgres || pairs.is_empty() {
+        return Ok(());
+    }
+    let mut hashes: Vec<i32> = pairs.iter().map(|(s, k)| key_hash(s, k)).collect();
+    hashes.sort_unstable();
+    hashes.dedup();
+    for chunk in hashes.chunks(5000) {
+        // Numbers we computed, not text from a caller: safe to write into the SQL.
+        let list: Vec<String> = chunk.iter().map(i32::to_string).collect();
+        let sql = format!(
+            "SELECT pg_advisory_xact_lock(7100, h) \
+             FROM (SELECT unnest(ARRAY[{}]::int4[]) AS h ORDER BY 1) s",
+            list.join(",")
+        );
+        c.execute_unprepared(&sql).await?;
+    }
+    Ok(())
 }
