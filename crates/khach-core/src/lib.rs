@@ -15,6 +15,7 @@ pub mod departments;
 mod error;
 pub mod fields;
 pub mod idempotency;
+pub mod interactions;
 pub mod mail;
 pub mod paging;
 pub mod prefs;

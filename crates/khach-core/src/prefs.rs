@@ -6,7 +6,7 @@ use khach_types::api::{DetailTabs, ListColumns};
 use khach_types::{Action, Module};
 
 /// Built-in list columns; custom fields add `cf.<key>`.
-pub const COLUMNS: [&str; 15] = [
+pub const COLUMNS: [&str; 18] = [
     "code",
     "name",
     "phone",
@@ -22,6 +22,9 @@ pub const COLUMNS: [&str; 15] = [
     "supporters",
     "created_at",
     "updated_at",
+    "interaction_count",
+    "score",
+    "last_contact",
 ];
 pub const DEFAULT_COLUMNS: [&str; 8] = [
     "code",

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod error;
+pub mod event_kind;
 pub mod perm;
 pub mod phone;
 pub mod text;
@@ -11,6 +12,7 @@ pub mod units;
 pub mod values;
 
 pub use error::ErrorCode;
+pub use event_kind::{EventKind, EventSource};
 pub use perm::{Action, Module, PermissionSet, Scope};
 pub use phone::Phone;
 pub use text::fold;

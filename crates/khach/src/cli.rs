@@ -48,6 +48,17 @@ pub enum Command {
     /// Measure performance on demo customers.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Rebuild every customer's interaction count, score and last contact date from
+    /// its events with the rules in force.
+    Recompute(RecomputeOpts),
+}
+
+#[derive(Args, Debug)]
+pub struct RecomputeOpts {
+    /// Only report what differs; change nothing. Exits with status 1 when anything
+    /// differs.
+    #[arg(long)]
+    pub check: bool,
 }
 
 #[derive(Args, Debug)]
@@ -70,6 +81,32 @@ pub enum BenchCommand {
     /// filtered list page on the configured database; prints p50/p95/p99 per query.
     /// Adds demo customers first when the database holds fewer than --customers.
     Search(BenchSearchOpts),
+    /// Send events through the batch API over HTTP on loopback (a tenth of them
+    /// redelivered duplicates); prints events/s and batch latency, and checks every
+    /// unique event is stored exactly once.
+    Ingest(BenchIngestOpts),
+}
+
+#[derive(Args, Debug)]
+pub struct BenchIngestOpts {
+    /// Events to send, duplicates included.
+    #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    pub events: u64,
+    /// Customers the events are spread over (demo customers are added when fewer).
+    #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    pub customers: u64,
+    /// Events per batch (at most 1,000).
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    pub batch: u64,
+    /// Batches in flight at once.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub concurrency: u64,
+    /// Seed of the generated events.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Afterwards, rebuild every counter from the events and compare (slow).
+    #[arg(long)]
+    pub check_counters: bool,
 }
 
 #[derive(Args, Debug)]

@@ -6,7 +6,7 @@ use crate::fields::{self, Def};
 use crate::{CoreError, CoreResult, Ctx};
 use chrono::{DateTime, FixedOffset, NaiveDate, Offset, TimeZone, Utc};
 use khach_db::ConnectionTrait;
-use khach_db::customers::query::{Cmp, Col, Cond, JsonScalar, SetMode, TextOp};
+use khach_db::customers::query::{Cmp, Col, Cond, Counter, JsonScalar, SetMode, TextOp};
 use khach_types::api::{FieldEntity, FieldKind, FilterGroup, FilterOp, FilterRule};
 use khach_types::{Email, Phone};
 use serde_json::Value;
@@ -28,6 +28,9 @@ enum Kind {
     Time(Col),
     Date(Col),
     Dnc,
+    /// Interaction count or score (interaction history).
+    Counter(Counter),
+    LastContact,
 }
 
 fn builtin(field: &str) -> Option<Kind> {
@@ -48,6 +51,9 @@ fn builtin(field: &str) -> Option<Kind> {
         "created_at" => Kind::Time(Col::CreatedAt),
         "updated_at" => Kind::Time(Col::UpdatedAt),
         "do_not_contact" => Kind::Dnc,
+        "interaction_count" => Kind::Counter(Counter::InteractionCount),
+        "score" => Kind::Counter(Counter::Score),
+        "last_contact_at" => Kind::LastContact,
         _ => return None,
     })
 }
@@ -102,6 +108,16 @@ fn builtin_ops(k: Kind, masked: bool) -> &'static [FilterOp] {
         Kind::Time(_) => &[O::Gt, O::Gte, O::Lt, O::Lte, O::Between],
         Kind::Date(_) => RANGE_OPS,
         Kind::Dnc => &[O::Eq],
+        Kind::Counter(_) => &[O::Eq, O::Ne, O::Gt, O::Gte, O::Lt, O::Lte, O::Between],
+        Kind::LastContact => &[
+            O::Gt,
+            O::Gte,
+            O::Lt,
+            O::Lte,
+            O::Between,
+            O::IsEmpty,
+            O::IsNotEmpty,
+        ],
     }
 }
 
@@ -120,7 +136,7 @@ fn custom_ops(k: FieldKind, masked: bool) -> &'static [FilterOp] {
     }
 }
 
-const BUILTINS: [&str; 16] = [
+const BUILTINS: [&str; 19] = [
     "name",
     "code",
     "phone",
@@ -137,6 +153,9 @@ const BUILTINS: [&str; 16] = [
     "created_at",
     "updated_at",
     "do_not_contact",
+    "interaction_count",
+    "score",
+    "last_contact_at",
 ];
 
 /// Every field the filter builder offers to this caller.
@@ -155,6 +174,8 @@ pub async fn filterable_fields(core: &crate::Core, ctx: &Ctx) -> CoreResult<Vec<
             Kind::Time(_) => "datetime",
             Kind::Date(_) => "date",
             Kind::Dnc => "boolean",
+            Kind::Counter(_) => "number",
+            Kind::LastContact => "datetime",
         };
         out.push(FieldInfo {
             key: f.into(),
@@ -519,6 +540,25 @@ fn rule(ctx: &Ctx, defs: &[Def], r: &FilterRule, path: &str) -> CoreResult<Cond>
                     .ok_or_else(|| bad(path, "filter-invalid-value"))
             },
             |op, at: NaiveDate| Cond::Date { col, op, at },
+        )?,
+        Kind::Counter(counter) => range(
+            r.op,
+            &r.value,
+            path,
+            |v, _| {
+                v.as_i64()
+                    .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+                    .ok_or_else(|| bad(path, "filter-invalid-value"))
+            },
+            |op, value| Cond::Counter { counter, op, value },
+        )?,
+        Kind::LastContact if is_empty_op => Cond::LastContactNull(r.op == O::IsEmpty),
+        Kind::LastContact => range(
+            r.op,
+            &r.value,
+            path,
+            |v, end| time(v, path, end),
+            |op, at| Cond::LastContact { op, at },
         )?,
         Kind::Dnc => Cond::Bool {
             col: Col::Dnc,

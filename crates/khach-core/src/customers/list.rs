@@ -7,7 +7,7 @@ use crate::fields::Def;
 use crate::{Core, CoreError, CoreResult, Ctx};
 use chrono::{TimeZone, Utc};
 use khach_db::customers::page::{After, Order, SortKey};
-use khach_db::customers::query::{Col, Cond};
+use khach_db::customers::query::{Col, Cond, Counter};
 use khach_types::api::{
     CustomerList, CustomerQuery, CustomerSearch, FieldEntity, FieldKind, FilterGroup,
 };
@@ -39,6 +39,9 @@ fn sort_key(ctx: &Ctx, name: &str, defs: &[Def]) -> Option<SortKey> {
         "source" => SortKey::Source,
         "stage" => SortKey::Stage,
         "owner" => SortKey::Owner,
+        "interaction_count" => SortKey::Counter(Counter::InteractionCount),
+        "score" => SortKey::Counter(Counter::Score),
+        "last_contact" => SortKey::Counter(Counter::LastContactAt),
         other => {
             let d = defs
                 .iter()

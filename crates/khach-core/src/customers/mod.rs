@@ -268,6 +268,7 @@ pub(crate) async fn hydrate(
         .chain(access.values().flatten().map(|a| a.0))
         .collect();
     let people = assign::account_refs(c, &named).await?;
+    let counters = khach_db::interactions::counters(c, &ids).await?;
     let masked = ctx.masked();
     let defs = if masked {
         crate::fields::defs(c, khach_types::api::FieldEntity::Customer).await?
@@ -377,6 +378,13 @@ pub(crate) async fn hydrate(
             created_at: r.created_at,
             updated_at: r.updated_at,
             deleted_at: r.deleted_at,
+            interaction_count: counters.get(&r.id).map_or(0, |k| k.interaction_count),
+            score: counters.get(&r.id).map_or(0, |k| k.score),
+            last_contact_at: counters.get(&r.id).and_then(|k| k.last_contact_at),
+            days_since_last_contact: counters
+                .get(&r.id)
+                .and_then(|k| k.last_contact_at)
+                .map(|l| (ctx.now - l).num_days().max(0)),
         });
     }
     Ok(out)
@@ -455,28 +463,18 @@ pub(crate) async fn timeline(
     timeline_many(c, ctx, vec![(customer, kind, payload)]).await
 }
 
-/// Appends `customer.*` entries for many customers in a few statements.
+/// Appends `customer.*` entries for many customers in a few statements, with the
+/// counters they change (interaction history rules: a creation counts one).
 pub(crate) async fn timeline_many(
     c: &impl ConnectionTrait,
     ctx: &Ctx,
     entries: Vec<(i64, &str, Value)>,
 ) -> CoreResult<()> {
-    let events = entries
+    let entries = entries
         .into_iter()
-        .map(|(customer, kind, payload)| khach_db::events::Event {
-            id: 0,
-            customer_id: customer,
-            kind: format!("customer.{kind}"),
-            source: ctx.origin.as_str().into(),
-            occurred_at: ctx.now,
-            actor_id: ctx.account_id(),
-            payload,
-            score_delta: 0,
-            idem_key: None,
-        })
+        .map(|(customer, kind, payload)| (customer, format!("customer.{kind}"), payload))
         .collect();
-    khach_db::events::append_many(c, events).await?;
-    Ok(())
+    crate::interactions::record_internal(c, ctx, entries).await
 }
 
 /// The `customer.*` timeline of one customer, newest first.

@@ -7,7 +7,7 @@
 //! field); empty values sort as `''` (or the lowest number): first when ascending.
 
 use super::Customer;
-use super::query::{Col, Cond, compile, contains};
+use super::query::{Col, Cond, Counter, compile, contains};
 use crate::DbError;
 use crate::entity::{accounts, companies, customers, sources, stages};
 use chrono::{DateTime, Utc};
@@ -35,6 +35,8 @@ pub enum SortKey {
     Stage,
     /// By the owner's full name.
     Owner,
+    /// An interaction counter: count, score, last contact.
+    Counter(Counter),
     /// A custom field's value, as text or (`numeric`) as a number.
     Custom {
         key: String,
@@ -148,6 +150,11 @@ fn sort_expr(key: &SortKey) -> (Expr, Kind) {
         SortKey::UpdatedAt => (col(Col::UpdatedAt), Kind::Text),
         SortKey::Code => (col(Col::Code), Kind::Text),
         SortKey::Name => (col(Col::NameLc), Kind::Text),
+        SortKey::Counter(Counter::LastContactAt) => (
+            text_or_empty(Counter::LastContactAt.expr().cast_as(Alias::new("TEXT"))),
+            Kind::Text,
+        ),
+        SortKey::Counter(c) => (c.expr(), Kind::Num),
     }
 }
 

@@ -50,10 +50,46 @@ pub enum JsonScalar {
     Bool(bool),
 }
 
+/// The counters the interaction history keeps on customers (m0008). They are not
+/// in the entity: written only by `crate::interactions`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counter {
+    InteractionCount,
+    Score,
+    LastContactAt,
+}
+
+impl Counter {
+    pub fn column(self) -> &'static str {
+        match self {
+            Counter::InteractionCount => "interaction_count",
+            Counter::Score => "score",
+            Counter::LastContactAt => "last_contact_at",
+        }
+    }
+
+    pub fn expr(self) -> Expr {
+        Expr::col((customers::Entity, Alias::new(self.column())))
+    }
+}
+
 /// A condition on customers. Columns are named by [`Col`]; values are data.
 #[derive(Debug, Clone)]
 pub enum Cond {
     True,
+    /// The interaction count or the score compared with a number.
+    Counter {
+        counter: Counter,
+        op: Cmp,
+        value: i64,
+    },
+    /// The last contact date compared with a time.
+    LastContact {
+        op: Cmp,
+        at: DateTime<Utc>,
+    },
+    /// Never contacted (`true`) or contacted.
+    LastContactNull(bool),
     /// Matches no customer.
     Nothing,
     All(Vec<Cond>),
@@ -297,6 +333,16 @@ pub fn compile(b: DbBackend, cond: &Cond) -> Condition {
             }
         }
         Cond::Reach { accounts, edit } => reach(accounts, *edit),
+        Cond::Counter { counter, op, value } => {
+            Condition::all().add(cmp(counter.expr(), *op, *value))
+        }
+        Cond::LastContact { op, at } => {
+            Condition::all().add(cmp(Counter::LastContactAt.expr(), *op, *at))
+        }
+        Cond::LastContactNull(null) => {
+            let e = Counter::LastContactAt.expr();
+            Condition::all().add(if *null { e.is_null() } else { e.is_not_null() })
+        }
     }
 }
 

@@ -14,6 +14,12 @@ pub struct Model {
     pub payload: Json,
     pub score_delta: i32,
     pub idem_key: Option<String>,
+    /// Change of the customer's interaction count this event made (m0008).
+    pub interaction_delta: i32,
+    /// Whether it set the last contact date (m0008).
+    pub contact: bool,
+    /// The actor as the sender named it (m0008).
+    pub actor_label: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -8,6 +8,7 @@ mod m0002_idempotency;
 mod m0003_customers;
 mod m0004_ownership;
 mod m0007_search_trigrams;
+mod m0008_interactions;
 mod m0010_webhooks;
 
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_customers::Migration),
             Box::new(m0004_ownership::Migration),
             Box::new(m0007_search_trigrams::Migration),
+            Box::new(m0008_interactions::Migration),
             Box::new(m0010_webhooks::Migration),
         ]
     }

@@ -113,6 +113,16 @@ pub struct Customer {
     pub updated_at: DateTime<Utc>,
     /// Set while the customer is in the recycle bin.
     pub deleted_at: Option<DateTime<Utc>>,
+    /// Interactions counted by the rules (interaction history).
+    #[serde(default)]
+    pub interaction_count: i64,
+    #[serde(default)]
+    pub score: i64,
+    #[serde(default)]
+    pub last_contact_at: Option<DateTime<Utc>>,
+    /// Whole days since the last contact; absent when never contacted.
+    #[serde(default)]
+    pub days_since_last_contact: Option<i64>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -260,8 +270,8 @@ pub struct CustomerQuery {
     /// A saved filter to apply.
     pub filter_id: Option<i64>,
     /// `created_at` (default), `updated_at`, `code`, `name`, `phone`, `email`,
-    /// `gender`, `birthday`, `province`, `company`, `source`, `stage`, `owner`, or
-    /// `cf.<key>`; prefix `-` for descending. Empty means the default (newest first,
+    /// `gender`, `birthday`, `province`, `company`, `source`, `stage`, `owner`,
+    /// `interaction_count`, `score`, `last_contact`, or `cf.<key>`; prefix `-` for descending. Empty means the default (newest first,
     /// or best match when searching).
     #[param(pattern = "^(-?([a-z_]{1,20}|cf\\.[a-z0-9_]{1,64}))?$")]
     pub sort: Option<String>,

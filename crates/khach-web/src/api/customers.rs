@@ -10,9 +10,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use khach_core::{customers, prefs};
 use khach_types::api::{
-    Arrival, BulkRequest, BulkResult, CreateCustomer, Customer, CustomerEventList, CustomerList,
-    CustomerQuery, CustomerSearch, CustomerSettings, DetailTabs, DoNotContactInput, ListColumns,
-    PageQuery, UpdateCustomer, UpdateCustomerSettings,
+    Arrival, BulkRequest, BulkResult, CreateCustomer, Customer, CustomerList, CustomerQuery,
+    CustomerSearch, CustomerSettings, DetailTabs, DoNotContactInput, ListColumns, UpdateCustomer,
+    UpdateCustomerSettings,
 };
 
 /// List live customers: quick search (`q`: name without diacritics, code, 4+ digits of
@@ -209,23 +209,6 @@ pub async fn bulk_customers(
     ApiJson(input): ApiJson<BulkRequest>,
 ) -> Result<Json<BulkResult>, ApiError> {
     customers::bulk(&s.core, &ctx, input)
-        .await
-        .map(Json)
-        .api(&ctx)
-}
-
-/// The customer's `customer.*` timeline (created, stage changes, tags,
-/// do-not-contact…), newest first.
-#[utoipa::path(get, path = "/api/v1/customers/{id}/events", tag = "customers",
-    params(("id" = i64, Path, description = "Customer id"), PageQuery),
-    responses((status = 200, description = "A page of timeline entries", body = CustomerEventList)))]
-pub async fn list_customer_events(
-    State(s): State<AppState>,
-    ApiCtx(ctx): ApiCtx,
-    Id(id): Id,
-    ApiQuery(q): ApiQuery<PageQuery>,
-) -> Result<Json<CustomerEventList>, ApiError> {
-    customers::events(&s.core, &ctx, id, &q)
         .await
         .map(Json)
         .api(&ctx)

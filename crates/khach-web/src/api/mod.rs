@@ -8,6 +8,7 @@ mod companies;
 mod custom_fields;
 mod customers;
 mod departments;
+mod events;
 mod me;
 mod ownership;
 mod roles;
@@ -61,6 +62,7 @@ pub fn router() -> OpenApiRouter<AppState> {
             webhooks::update_webhook_settings
         ))
         .merge(customer_routes())
+        .merge(event_routes())
 }
 
 /// Customers and what hangs off them: companies, custom fields, tags, stages,
@@ -98,7 +100,8 @@ fn customer_routes() -> OpenApiRouter<AppState> {
             customers::clear_do_not_contact
         ))
         .routes(routes!(customers::record_arrival))
-        .routes(routes!(customers::list_customer_events))
+        .routes(routes!(events::list_customer_events))
+        .routes(routes!(events::export_customer_events))
         .routes(routes!(
             companies::list_sub_contacts,
             companies::create_sub_contact
@@ -154,4 +157,26 @@ fn customer_routes() -> OpenApiRouter<AppState> {
             saved_filters::update_saved_filter,
             saved_filters::delete_saved_filter
         ))
+}
+
+/// The interaction history: ingestion, counter rules, score levels, notifications.
+fn event_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(events::create_event))
+        .routes(routes!(events::get_customer_interactions))
+        .routes(routes!(events::create_event_batch))
+        .routes(routes!(
+            events::get_interaction_rules,
+            events::set_interaction_rules
+        ))
+        .routes(routes!(
+            events::list_score_levels,
+            events::create_score_level
+        ))
+        .routes(routes!(
+            events::update_score_level,
+            events::delete_score_level
+        ))
+        .routes(routes!(events::list_notifications))
+        .routes(routes!(events::read_notifications))
 }

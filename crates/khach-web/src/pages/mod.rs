@@ -13,6 +13,7 @@ mod customer_settings;
 mod customers;
 mod departments;
 mod format;
+pub mod interactions;
 mod profile;
 mod roles;
 mod settings;
@@ -120,6 +121,25 @@ fn customer_routes() -> Router<AppState> {
         )
         .route("/customers/tabs", get(prefs::tabs).post(prefs::save_tabs))
         .route("/customers/{id}", get(detail::show))
+        .route("/customers/{id}/events.csv", get(interactions::export))
+        .route("/settings/interactions", get(interactions::settings))
+        .route(
+            "/settings/interactions/rules",
+            post(interactions::save_rules),
+        )
+        .route(
+            "/settings/interactions/levels",
+            post(interactions::create_level),
+        )
+        .route(
+            "/settings/interactions/levels/{id}/delete",
+            post(interactions::delete_level),
+        )
+        .route("/notifications", get(interactions::notifications))
+        .route(
+            "/notifications/read",
+            post(interactions::read_notifications),
+        )
         .route("/customers/{id}/field", post(detail::save_field))
         .route("/customers/{id}/delete", post(detail::delete))
         .route("/customers/{id}/restore", post(detail::restore))
@@ -234,8 +254,14 @@ impl Layout {
 /// The navigation entries this person may open; sections appear as modules exist.
 fn nav(ctx: &Ctx, path: &str) -> Vec<NavItem> {
     use Action::{Settings, View};
-    let entries: [(&'static str, &str, Module, Action); 12] = [
+    let entries: [(&'static str, &str, Module, Action); 14] = [
         ("/customers", "nav-customers", Module::Customers, View),
+        (
+            "/notifications",
+            "nav-notifications",
+            Module::Customers,
+            View,
+        ),
         ("/companies", "nav-companies", Module::Customers, View),
         (
             "/settings/customers",
@@ -246,6 +272,12 @@ fn nav(ctx: &Ctx, path: &str) -> Vec<NavItem> {
         (
             "/settings/custom-fields",
             "nav-custom-fields",
+            Module::Customers,
+            View,
+        ),
+        (
+            "/settings/interactions",
+            "nav-interactions",
             Module::Customers,
             View,
         ),

@@ -20,6 +20,7 @@ use std::time::{Duration as Elapsed, Instant};
 pub async fn run(config: &Config, cmd: BenchCommand) -> anyhow::Result<()> {
     match cmd {
         BenchCommand::Search(o) => search(config, o).await,
+        BenchCommand::Ingest(o) => super::bench_ingest::ingest(config, o).await,
     }
 }
 

@@ -3,7 +3,9 @@
 mod admin;
 mod api_key;
 mod bench;
+mod bench_ingest;
 mod demo_data;
+mod recompute;
 mod serve;
 
 use crate::cli::{Cli, Command};
@@ -36,6 +38,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::ApiKey(cmd) => api_key::run(&config, cmd).await,
         Command::DemoData(opts) => demo_data::run(&config, opts).await,
         Command::Bench(cmd) => bench::run(&config, cmd).await,
+        Command::Recompute(opts) => recompute::run(&config, opts).await,
     }
 }
 

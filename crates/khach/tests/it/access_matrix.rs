@@ -3,6 +3,7 @@
 //! leave the database exactly as it was. Later issues add their endpoints here.
 
 mod customers;
+mod interactions;
 mod ownership;
 mod webhooks;
 
@@ -202,6 +203,7 @@ fn policy() -> Vec<Case> {
     .into_iter()
     .chain(customers::policy())
     .chain(ownership::policy())
+    .chain(interactions::policy())
     .chain(webhooks::policy())
     .collect()
 }
@@ -311,6 +313,7 @@ impl World {
         let mut body = case.body.map(|f| f().to_string());
         customers::fill(self, &mut path, &mut body, n).await;
         ownership::fill(self, &mut path, &mut body, n).await;
+        interactions::fill(self, &mut path, n).await;
         webhooks::fill(self, &mut path, &mut body, n).await;
         let body = body.map(|b| serde_json::from_str(&b).unwrap());
         (path, body)
@@ -378,15 +381,16 @@ async fn every_api_operation_is_in_the_policy_table() {
     let table: Vec<(String, String)> = policy()
         .iter()
         .map(|c| {
+            let p = customers::as_documented(c.path);
+            let p = ownership::as_documented(&p);
+            let p = interactions::as_documented(&p);
+            let p = webhooks::as_documented(&p);
             (
                 c.method.to_lowercase(),
-                webhooks::as_documented(&ownership::as_documented(&customers::as_documented(
-                    c.path,
-                )))
-                .replace("{acct}", "{id}")
-                .replace("{role}", "{id}")
-                .replace("{dept}", "{id}")
-                .replace("{key}", "{id}"),
+                p.replace("{acct}", "{id}")
+                    .replace("{role}", "{id}")
+                    .replace("{dept}", "{id}")
+                    .replace("{key}", "{id}"),
             )
         })
         .collect();

@@ -13,8 +13,8 @@ use axum_extra::extract::Form;
 use khach_core::fields::value;
 use khach_core::{CoreError, companies, customers, fields, prefs};
 use khach_types::api::{
-    AccountRef, AuditQuery, CreateSubContact, Customer, CustomerEvent, DoNotContactInput,
-    FieldEntity, Gender, PageQuery, ShareStatus, SubContact, UpdateCustomer,
+    AccountRef, AuditQuery, CreateSubContact, Customer, DoNotContactInput, FieldEntity, Gender,
+    ShareStatus, SubContact, UpdateCustomer,
 };
 use khach_types::{Action, Module};
 use serde::Deserialize;
@@ -43,7 +43,7 @@ struct DetailPage {
     custom: Vec<CustomInput>,
     custom_shown: Vec<(String, String, String)>,
     contacts: Vec<SubContact>,
-    events: Vec<(CustomerEvent, String)>,
+    history: Option<crate::pages::interactions::History>,
     audit: Vec<(String, String, String, String)>,
     errors: FormErrors,
     created: String,
@@ -64,6 +64,9 @@ pub struct DetailQuery {
     tab: String,
     #[serde(default)]
     edit: String,
+    /// The history tab's filter.
+    #[serde(flatten)]
+    history: crate::pages::interactions::HistoryFilter,
 }
 
 fn tab_label(l: khach_types::Locale, t: &str) -> String {
@@ -272,29 +275,10 @@ async fn page(
     } else {
         vec![]
     };
-    let events = if tab == "history" {
-        customers::events(
-            core,
-            &p.ctx,
-            id,
-            &PageQuery {
-                limit: Some(100),
-                cursor: None,
-            },
-        )
-        .await
-        .map(|l| {
-            l.items
-                .into_iter()
-                .map(|e| {
-                    let at = crate::pages::format::datetime(&e.occurred_at);
-                    (e, at)
-                })
-                .collect()
-        })
-        .unwrap_or_default()
+    let history = if tab == "history" {
+        Some(crate::pages::interactions::history(s, &p, id, q.history.clone()).await)
     } else {
-        vec![]
+        None
     };
     let audit = if tab == "audit" {
         let q = AuditQuery {
@@ -343,7 +327,7 @@ async fn page(
         custom_shown,
         profile,
         contacts,
-        events,
+        history,
         audit,
         errors,
         created: crate::pages::format::datetime(&c.created_at),
@@ -452,6 +436,7 @@ pub async fn save_field(
                     DetailQuery {
                         tab: "profile".into(),
                         edit: field,
+                        ..Default::default()
                     },
                     errors,
                     StatusCode::UNPROCESSABLE_ENTITY,
@@ -545,7 +530,7 @@ pub async fn add_contact(
                     id,
                     DetailQuery {
                         tab: "contacts".into(),
-                        edit: String::new(),
+                        ..Default::default()
                     },
                     errors,
                     StatusCode::UNPROCESSABLE_ENTITY,

@@ -63,6 +63,12 @@ pub fn cell(l: Locale, c: &Customer, col: &str, defs: &[Def]) -> String {
             .join(", "),
         "created_at" => super::format::datetime(&c.created_at),
         "updated_at" => super::format::datetime(&c.updated_at),
+        "interaction_count" => c.interaction_count.to_string(),
+        "score" => c.score.to_string(),
+        "last_contact" => c
+            .days_since_last_contact
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
         other => match other
             .strip_prefix("cf.")
             .and_then(|k| defs.iter().find(|d| d.key == k))

@@ -1,0 +1,386 @@
+//! Ingestion: events from integrations, one or a batch of up to 1,000. Each event is
+//! parsed on its own (a bad one is reported by index, the others kept); customers
+//! are found by id, code, phone or e-mail with a few set look-ups per batch (never
+//! one round trip per event) and created when asked; the same (source, external id)
+//! is stored once; everything left is stored with its counters in one transaction.
+
+use super::record::{Draft, apply};
+use super::{levels, rules};
+use crate::{Core, CoreError, CoreResult, Ctx};
+use chrono::{DateTime, Duration, Utc};
+use khach_types::api::{BatchResult, CreateCustomer, EventInput, EventResult, EventStatus};
+use khach_types::{Action, Email, EventKind, EventSource, Module, Phone};
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, HashMap};
+
+/// The largest batch accepted.
+pub const MAX_BATCH: usize = 1000;
+
+/// How a customer is named in an event.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Ident {
+    Id(i64),
+    Code(String),
+    Phone(String),
+    Email(String),
+}
+
+/// An event that passed parsing.
+struct Parsed {
+    ident: Ident,
+    name: Option<String>,
+    create: bool,
+    kind: EventKind,
+    source: EventSource,
+    external_id: Option<String>,
+    occurred_at: DateTime<Utc>,
+    actor: Option<String>,
+    properties: Map<String, Value>,
+}
+
+type Fields = BTreeMap<String, &'static str>;
+
+fn parse(e: EventInput, now: DateTime<Utc>) -> Result<Parsed, Fields> {
+    let mut errs = Fields::new();
+    let kind = EventKind::parse(&e.kind).map_err(|v| errs.insert("type".into(), v.message_key()));
+    let source =
+        EventSource::parse(&e.source).map_err(|v| errs.insert("source".into(), v.message_key()));
+    let cu = e.customer;
+    let ident = if let Some(id) = cu.id {
+        Some(Ident::Id(id))
+    } else if let Some(code) = cu.code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        Some(Ident::Code(code.to_uppercase()))
+    } else if let Some(p) = cu.phone.as_deref() {
+        match Phone::parse(p) {
+            Ok(p) => Some(Ident::Phone(p.e164().to_string())),
+            Err(v) => {
+                errs.insert("customer.phone".into(), v.message_key());
+                None
+            }
+        }
+    } else if let Some(m) = cu.email.as_deref() {
+        match Email::parse(m) {
+            Ok(m) => Some(Ident::Email(m.as_str().to_string())),
+            Err(v) => {
+                errs.insert("customer.email".into(), v.message_key());
+                None
+            }
+        }
+    } else {
+        errs.insert("customer".into(), "interactions-customer-required");
+        None
+    };
+    let external_id = e.external_id.map(|x| x.trim().to_string());
+    match &external_id {
+        Some(x) if x.is_empty() => {
+            errs.insert("external_id".into(), "value-required");
+        }
+        Some(x) if x.chars().count() > 200 => {
+            errs.insert("external_id".into(), "value-too-long");
+        }
+        _ => {}
+    }
+    let occurred_at = e.occurred_at.unwrap_or(now);
+    if occurred_at > now + Duration::days(1) || occurred_at < DateTime::UNIX_EPOCH {
+        errs.insert("occurred_at".into(), "interactions-time-range");
+    }
+    if e.actor.as_deref().is_some_and(|a| a.chars().count() > 200) {
+        errs.insert("actor".into(), "value-too-long");
+    }
+    if cu.name.as_deref().is_some_and(|a| a.chars().count() > 200) {
+        errs.insert("customer.name".into(), "value-too-long");
+    }
+    if let Ok(k) = &kind {
+        check_properties(k, &e.properties, &mut errs);
+    }
+    match (kind, source, ident) {
+        (Ok(kind), Ok(source), Some(ident)) if errs.is_empty() => Ok(Parsed {
+            ident,
+            name: cu
+                .name
+                .map(|n| n.trim().to_string())
+                .filter(|n| !n.is_empty()),
+            create: e.create_if_missing,
+            kind,
+            source,
+            external_id,
+            occurred_at,
+            actor: e.actor,
+            properties: e.properties,
+        }),
+        _ => Err(errs),
+    }
+}
+
+/// What some types carry: a call's duration in seconds, the comment of a manual
+/// "update last contact".
+fn check_properties(k: &EventKind, p: &Map<String, Value>, errs: &mut Fields) {
+    if k.as_str().starts_with("call.")
+        && let Some(d) = p.get("duration_s")
+        && d.as_u64().is_none()
+    {
+        errs.insert("properties.duration_s".into(), "interactions-duration");
+    }
+    if k.as_str() == "contact.updated"
+        && p.get("comment")
+            .and_then(Value::as_str)
+            .is_none_or(|c| c.trim().is_empty())
+    {
+        errs.insert("properties.comment".into(), "value-required");
+    }
+    if serde_json::to_string(p).map_or(0, |s| s.len()) > 32 * 1024 {
+        errs.insert("properties".into(), "value-too-long");
+    }
+}
+
+/// Resolves identities to live customers, a few set queries for the whole batch.
+async fn resolve(core: &Core, idents: &[&Ident]) -> CoreResult<HashMap<Ident, i64>> {
+    let c = core.db.conn();
+    let (mut ids, mut codes, mut phones, mut emails) = (vec![], vec![], vec![], vec![]);
+    for i in idents {
+        match i {
+            Ident::Id(x) => ids.push(*x),
+            Ident::Code(x) => codes.push(x.clone()),
+            Ident::Phone(x) => phones.push(x.clone()),
+            Ident::Email(x) => emails.push(x.clone()),
+        }
+    }
+    let mut out = HashMap::new();
+    for id in khach_db::interactions::live_ids(c, &ids).await? {
+        out.insert(Ident::Id(id), id);
+    }
+    for (code, id) in khach_db::interactions::ids_by_code(c, &codes).await? {
+        out.insert(Ident::Code(code), id);
+    }
+    let (p, m) = khach_db::interactions::ids_by_contact(c, &phones, &emails).await?;
+    out.extend(p.into_iter().map(|(k, v)| (Ident::Phone(k), v)));
+    out.extend(m.into_iter().map(|(k, v)| (Ident::Email(k), v)));
+    Ok(out)
+}
+
+/// A refused event; `fields` holds message keys, turned into text by the web layer.
+fn rejected(index: usize, code: &str, fields: &Fields) -> EventResult {
+    EventResult {
+        index,
+        status: EventStatus::Rejected,
+        event_id: None,
+        customer_id: None,
+        error: Some(code.into()),
+        fields: fields
+            .iter()
+            .map(|(k, v)| (k.clone(), (*v).to_string()))
+            .collect(),
+    }
+}
+
+/// Creates the customers asked for that do not exist yet (each once): how many were
+/// created, and why the others could not be (their events are refused).
+async fn create_missing(
+    core: &Core,
+    ctx: &Ctx,
+    wanted: Vec<(Ident, Option<String>)>,
+) -> CoreResult<(usize, HashMap<Ident, Fields>)> {
+    let mut n = 0;
+    let mut failed = HashMap::new();
+    for (ident, name) in wanted {
+        let mut inp = CreateCustomer::default();
+        let label = match &ident {
+            Ident::Code(c) => {
+                inp.code = Some(c.clone());
+                c.clone()
+            }
+            Ident::Phone(p) => {
+                inp.phones = vec![p.clone()];
+                p.clone()
+            }
+            Ident::Email(m) => {
+                inp.emails = vec![m.clone()];
+                m.clone()
+            }
+            Ident::Id(_) => continue,
+        };
+        inp.name = name.unwrap_or(label);
+        match crate::customers::create(core, ctx, inp).await {
+            Ok(_) => n += 1,
+            // Created meanwhile by a concurrent delivery: found on the next look-up.
+            Err(CoreError::Conflict { .. }) => {}
+            Err(CoreError::Validation(f)) => {
+                let f = f.into_iter().map(|(k, v)| (format!("customer.{k}"), v));
+                failed.insert(ident, f.collect());
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((n, failed))
+}
+
+/// Stores a batch of events.
+pub async fn ingest(core: &Core, ctx: &Ctx, events: Vec<EventInput>) -> CoreResult<BatchResult> {
+    ctx.require(Module::Customers, Action::Edit)?;
+    if events.len() > MAX_BATCH {
+        return Err(CoreError::fields([(
+            "events",
+            "interactions-batch-too-big",
+        )]));
+    }
+    let mut results: Vec<Option<EventResult>> = vec![None; events.len()];
+    let mut parsed: Vec<(usize, Parsed)> = Vec::with_capacity(events.len());
+    for (i, e) in events.into_iter().enumerate() {
+        match parse(e, ctx.now) {
+            Ok(p) => parsed.push((i, p)),
+            Err(f) => results[i] = Some(rejected(i, "validation_failed", &f)),
+        }
+    }
+    let idents: Vec<&Ident> = parsed.iter().map(|(_, p)| &p.ident).collect();
+    let mut found = resolve(core, &idents).await?;
+    let mut wanted: Vec<(Ident, Option<String>)> = Vec::new();
+    for (_, p) in &parsed {
+        if p.create && !found.contains_key(&p.ident) && !wanted.iter().any(|w| w.0 == p.ident) {
+            wanted.push((p.ident.clone(), p.name.clone()));
+        }
+    }
+    let mut created = 0;
+    let mut failed = HashMap::new();
+    if !wanted.is_empty() && ctx.can(Module::Customers, Action::Create) {
+        (created, failed) = create_missing(core, ctx, wanted).await?;
+        let idents: Vec<&Ident> = parsed.iter().map(|(_, p)| &p.ident).collect();
+        found = resolve(core, &idents).await?;
+    }
+    // The data scope: only customers the caller may change.
+    let ids: Vec<i64> = found.values().copied().collect();
+    let (ok, _) = crate::customers::editable_ids(core.db.conn(), ctx, &ids).await?;
+    let editable: std::collections::HashSet<i64> = ok.into_iter().collect();
+    let mut ready: Vec<(usize, i64, Parsed)> = Vec::new();
+    for (i, p) in parsed {
+        match found.get(&p.ident) {
+            Some(id) if editable.contains(id) => ready.push((i, *id, p)),
+            _ => match failed.get(&p.ident) {
+                Some(f) => results[i] = Some(rejected(i, "validation_failed", f)),
+                None => results[i] = Some(rejected(i, "not_found", &Fields::new())),
+            },
+        }
+    }
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match store(core, ctx, &ready).await {
+            Ok(done) => {
+                for r in done {
+                    let i = r.index;
+                    results[i] = Some(r);
+                }
+                break;
+            }
+            // A concurrent delivery stored one of these keys first: look again.
+            Err(CoreError::Conflict { .. }) if attempt < 4 => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    let results: Vec<EventResult> = results.into_iter().flatten().collect();
+    let count = |s: EventStatus| results.iter().filter(|r| r.status == s).count();
+    Ok(BatchResult {
+        stored: count(EventStatus::Stored),
+        duplicates: count(EventStatus::Duplicate),
+        rejected: count(EventStatus::Rejected),
+        created_customers: created,
+        results,
+    })
+}
+
+/// SQLite has one writer at a time. Ingestion transactions of this process queue
+/// here (first come, first served, woken at once) rather than in SQLite's busy
+/// handler, which sleeps up to 100 ms between tries. Only a shortcut: other
+/// processes and other writers still serialise through `BEGIN IMMEDIATE`.
+static SQLITE_WRITER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// One transaction: skip what is already stored, store the rest, update counters,
+/// run score levels.
+async fn store(
+    core: &Core,
+    ctx: &Ctx,
+    ready: &[(usize, i64, Parsed)],
+) -> CoreResult<Vec<EventResult>> {
+    if ready.is_empty() {
+        return Ok(Vec::new());
+    }
+    let _turn = match core.db.backend() {
+        crate::Backend::Sqlite => Some(SQLITE_WRITER.lock().await),
+        crate::Backend::Postgres => None,
+    };
+    let tx = core.db.begin().await?;
+    let keys: Vec<(String, String)> = ready
+        .iter()
+        .filter_map(|(_, _, p)| {
+            p.external_id
+                .as_ref()
+                .map(|x| (p.source.as_str().to_string(), x.clone()))
+        })
+        .collect();
+    khach_db::interactions::lock_keys(&tx, &keys).await?;
+    let known = khach_db::interactions::existing_keys(&tx, &keys).await?;
+    let mut out = Vec::with_capacity(ready.len());
+    let mut drafts = Vec::new();
+    let mut slot_of = Vec::new();
+    // Pending duplicates inside the batch point at the draft that stores the key.
+    let mut in_batch: HashMap<(String, String), usize> = HashMap::new();
+    let mut dup_of: Vec<(usize, usize)> = Vec::new();
+    for (i, customer, p) in ready {
+        let key = p
+            .external_id
+            .as_ref()
+            .map(|x| (p.source.as_str().to_string(), x.clone()));
+        if let Some(k) = &key {
+            if let Some((eid, cid)) = known.get(k) {
+                out.push(done(*i, EventStatus::Duplicate, Some(*eid), Some(*cid)));
+                continue;
+            }
+            if let Some(d) = in_batch.get(k) {
+                dup_of.push((*i, *d));
+                continue;
+            }
+            in_batch.insert(k.clone(), drafts.len());
+        }
+        slot_of.push(*i);
+        drafts.push(Draft {
+            customer_id: *customer,
+            kind: p.kind.as_str().to_string(),
+            source: p.source.as_str().to_string(),
+            occurred_at: p.occurred_at,
+            actor_id: ctx.account_id(),
+            actor_label: p.actor.clone(),
+            payload: Value::Object(p.properties.clone()),
+            idem_key: p.external_id.clone(),
+        });
+    }
+    let customers: Vec<i64> = drafts.iter().map(|d| d.customer_id).collect();
+    let rules = rules::Rules::new(rules::load(&tx).await?);
+    let applied = apply(&tx, &rules, drafts).await?;
+    for (n, eid) in applied.ids.iter().enumerate() {
+        if let (Some(i), Some(cid)) = (slot_of.get(n), customers.get(n)) {
+            out.push(done(*i, EventStatus::Stored, Some(*eid), Some(*cid)));
+        }
+    }
+    for (i, d) in dup_of {
+        let (eid, cid) = (applied.ids.get(d).copied(), customers.get(d).copied());
+        out.push(done(i, EventStatus::Duplicate, eid, cid));
+    }
+    levels::cross(&tx, ctx, &rules, &applied).await?;
+    khach_db::commit(tx).await?;
+    Ok(out)
+}
+
+fn done(
+    index: usize,
+    status: EventStatus,
+    event_id: Option<i64>,
+    customer: Option<i64>,
+) -> EventResult {
+    EventResult {
+        index,
+        status,
+        event_id,
+        customer_id: customer,
+        error: None,
+        fields: BTreeMap::new(),
+    }
+}
