@@ -17,6 +17,7 @@ pub mod customers;
 pub mod departments;
 pub mod events;
 pub mod idempotency;
+pub mod imports;
 pub mod login_attempts;
 pub mod ownership;
 pub mod prefs;

@@ -8,6 +8,7 @@ mod m0002_idempotency;
 mod m0003_customers;
 mod m0004_ownership;
 mod m0007_search_trigrams;
+mod m0009_imports;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_customers::Migration),
             Box::new(m0004_ownership::Migration),
             Box::new(m0007_search_trigrams::Migration),
+            Box::new(m0009_imports::Migration),
         ]
     }
 }

@@ -8,6 +8,7 @@ mod companies;
 mod custom_fields;
 mod customers;
 mod departments;
+pub mod imports;
 mod me;
 mod ownership;
 mod roles;
@@ -46,6 +47,22 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(audit_log::list_audit_log))
         .routes(routes!(settings::get_settings, settings::update_settings))
         .merge(customer_routes())
+        .merge(import_routes())
+}
+
+/// Imports (with a larger body limit for the upload) and exports.
+fn import_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(imports::list_imports, imports::create_import))
+        .routes(routes!(imports::preview_import))
+        .layer(axum::extract::DefaultBodyLimit::max(imports::MAX_UPLOAD))
+        .routes(routes!(imports::get_import))
+        .routes(routes!(imports::list_import_problems))
+        .routes(routes!(imports::get_import_error_file))
+        .routes(routes!(imports::resume_import))
+        .routes(routes!(imports::run_checked_import))
+        .routes(routes!(imports::undo_import))
+        .routes(routes!(imports::create_export))
 }
 
 /// Customers and what hangs off them: companies, custom fields, tags, stages,

@@ -20,6 +20,7 @@ use std::time::{Duration as Elapsed, Instant};
 pub async fn run(config: &Config, cmd: BenchCommand) -> anyhow::Result<()> {
     match cmd {
         BenchCommand::Search(o) => search(config, o).await,
+        BenchCommand::Import(o) => super::bench_import::run(config, o).await,
     }
 }
 

@@ -3,7 +3,9 @@
 mod admin;
 mod api_key;
 mod bench;
+mod bench_import;
 mod demo_data;
+mod import;
 mod serve;
 
 use crate::cli::{Cli, Command};
@@ -36,6 +38,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::ApiKey(cmd) => api_key::run(&config, cmd).await,
         Command::DemoData(opts) => demo_data::run(&config, opts).await,
         Command::Bench(cmd) => bench::run(&config, cmd).await,
+        Command::Import(opts) => import::run(&config, opts).await,
+        Command::Export(opts) => import::export(&config, opts).await,
     }
 }
 
