@@ -376,3 +376,47 @@ pub async fn promote(core: &Core, ctx: &Ctx, id: i64) -> CoreResult<Import> {
     };
     start(core, ctx, &dry.file_name, input, opts).await
 }
+
+async fn stored_input(core: &Core, r: &Row) -> CoreResult<Input> {
+    match &r.source_path {
+        Some(p) => Ok(Input::Path(p.into())),
+        None => Ok(Input::Bytes(std::sync::Arc::new(
+            khach_db::imports::file(core.db.conn(), r.id)
+                .await?
+                .ok_or_else(|| CoreError::fields([("file", "import-file-gone")]))?,
+        ))),
+    }
+}
+
+/// The preview of a recorded run's file with the run's options.
+pub async fn preview_of(core: &Core, ctx: &Ctx, id: i64) -> CoreResult<Preview> {
+    let r = load(core, ctx, id).await?;
+    let opts: ImportOptions = serde_json::from_value(r.options.clone()).unwrap_or_default();
+    let input = stored_input(core, &r).await?;
+    preview(core, ctx, input, &opts).await
+}
+
+/// Changes the options of a run that has not started yet (the wizard's mapping and
+/// options step).
+pub async fn configure(
+    core: &Core,
+    ctx: &Ctx,
+    id: i64,
+    options: ImportOptions,
+) -> CoreResult<Import> {
+    let mut r = load(core, ctx, id).await?;
+    if r.status != ImportStatus::Queued.as_str() || r.processed > 0 {
+        return Err(CoreError::InUse("import-started"));
+    }
+    let input = stored_input(core, &r).await?;
+    let defs = crate::fields::defs(core.db.conn(), FieldEntity::Customer).await?;
+    let (_, header, _) = blocking(move || head_rows(&input, 0)).await?;
+    let cols = mapping::resolve(&header, &options.mapping, &defs).map_err(CoreError::Validation)?;
+    let owner_column = cols.iter().any(|c| c.0 == Some(mapping::Field::Owner));
+    check_options(core, ctx, &options, owner_column).await?;
+    let columns: Vec<ImportColumn> = cols.into_iter().map(|c| c.1).collect();
+    r.options = to_json(&options)?;
+    r.columns = to_json(&columns)?;
+    r.updated_at = ctx.now;
+    to_api(khach_db::imports::save(core.db.conn(), r).await?)
+}
