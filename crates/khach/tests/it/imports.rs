@@ -400,3 +400,92 @@ async fn legacy_encodings_are_read_as_nfc() {
     }
     app.stop().await;
 }
+
+/// Polls a page until it contains `needle`.
+async fn page_until(app: &TestApp, c: &reqwest::Client, path: &str, needle: &str) -> String {
+    for _ in 0..200 {
+        let (s, body) = app.page(c, path).await;
+        assert_eq!(s, 200, "{body}");
+        if body.contains(needle) {
+            return body;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("{path} never showed {needle}");
+}
+
+fn location(r: &reqwest::Response) -> String {
+    r.headers()["location"].to_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn wizard_pages_upload_check_run_undo_and_export() {
+    let app = TestApp::spawn(khach_testkit::Backend::Sqlite).await;
+    let admin = app.make_principal("quan.ly2", "admin", None).await;
+    let c = app.login("quan.ly2", &admin.password).await;
+    let file = cp1258("Họ và tên;Số điện thoại\nNguyễn Thị Hồng Đào;0912 345 678\nLỗi;123\n");
+    let mut body = b"--XbOuNd\r\nContent-Disposition: form-data; name=\"file\"; filename=\"k.csv\"\r\nContent-Type: text/csv\r\n\r\n".to_vec();
+    body.extend(&file);
+    body.extend(b"\r\n--XbOuNd--\r\n");
+    let r = c
+        .post(app.url("/imports/upload"))
+        .header("content-type", "multipart/form-data; boundary=XbOuNd")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let setup = location(&r);
+    let (s, page) = app.page(&c, &setup).await;
+    assert_eq!(s, 200);
+    assert!(
+        page.contains("windows-1258") && page.contains("Nguyễn Thị Hồng Đào"),
+        "{page}"
+    );
+    let r = app
+        .post_form(
+            &c,
+            &setup,
+            &[
+                ("match_by", "phone"),
+                ("on_match", "skip"),
+                ("owner_mode", "mine"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let run = location(&r);
+    let page = page_until(&app, &c, &run, "id=\"import-run-real\"").await;
+    assert!(page.contains("id=\"count-failed\">1<"), "{page}");
+    let r = app.post_form(&c, &format!("{run}/run"), &[]).await;
+    assert_eq!(r.status(), 303);
+    let real = location(&r);
+    page_until(&app, &c, &real, "id=\"import-undo\"").await;
+    let (_, l) = app
+        .call(Some(&admin.key), "GET", "/api/v1/customers", None)
+        .await;
+    assert_eq!(l["items"][0]["name"], "Nguyễn Thị Hồng Đào");
+    let r = c
+        .get(app.url("/customers/export?format=xlsx&q="))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("spreadsheetml")
+    );
+    let r = app.post_form(&c, &format!("{real}/undo"), &[]).await;
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("import-notice"));
+    let (_, l) = app
+        .call(Some(&admin.key), "GET", "/api/v1/customers", None)
+        .await;
+    assert_eq!(l["total"], 0);
+    let (s, page) = app.page(&c, "/imports").await;
+    assert_eq!(s, 200);
+    assert!(page.contains("import-history"));
+    app.stop().await;
+}

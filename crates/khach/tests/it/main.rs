@@ -10,6 +10,7 @@ mod accounts;
 mod auth;
 mod bad_input;
 mod browser;
+mod browser_imports;
 mod browser_ownership;
 mod cli;
 mod customer_bin_scope;
