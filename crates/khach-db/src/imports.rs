@@ -281,3 +281,14 @@ pub async fn drop_file(c: &impl ConnectionTrait, id: i64) -> Result<(), DbError>
     import_files::Entity::delete_by_id(id).exec(c).await?;
     Ok(())
 }
+
+/// Runs whose worker stopped without finishing (status `running`, lease expired).
+pub async fn orphans(c: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Vec<Import>, DbError> {
+    Ok(imports::Entity::find()
+        .filter(imports::Column::Status.eq("running"))
+        .filter(imports::Column::LockedUntil.lt(now))
+        .order_by_asc(imports::Column::Id)
+        .limit(20)
+        .all(c)
+        .await?)
+}

@@ -420,3 +420,24 @@ pub async fn configure(
     r.updated_at = ctx.now;
     to_api(khach_db::imports::save(core.db.conn(), r).await?)
 }
+
+/// Runs a worker that died left half done (their lease expired), each with the
+/// context of whoever started it, so [`run`] can resume them.
+pub async fn orphans(core: &Core) -> CoreResult<Vec<(i64, Ctx)>> {
+    let mut out = Vec::new();
+    for r in khach_db::imports::orphans(core.db.conn(), core.now()).await? {
+        let mut ctx = Ctx::system(khach_types::Origin::Import, core.now());
+        if let Some(a) = r.created_by {
+            match khach_db::accounts::get(core.db.conn(), a).await? {
+                Some(acc) if acc.active => {
+                    let actor = crate::auth::actor_for(core, acc, None, None).await?;
+                    ctx.principal = crate::Principal::Account(Box::new(actor));
+                }
+                // Its owner cannot act any more: left for an administrator to undo.
+                _ => continue,
+            }
+        }
+        out.push((r.id, ctx));
+    }
+    Ok(out)
+}
