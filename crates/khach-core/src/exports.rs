@@ -255,3 +255,111 @@ pub fn xlsx_bytes(headers: &[String], rows: &[Vec<String>]) -> CoreResult<Vec<u8
     }
     book.save_to_buffer().map_err(e)
 }
+
+fn job_view(r: khach_db::exports::ExportJob) -> khach_types::api::ExportJob {
+    let done = r.status == "done";
+    khach_types::api::ExportJob {
+        download: done.then(|| format!("/api/v1/exports/jobs/{}/file", r.id)),
+        id: r.id,
+        status: r.status,
+        format: if r.format == "xlsx" {
+            ExportFormat::Xlsx
+        } else {
+            ExportFormat::Csv
+        },
+        rows: u64::try_from(r.rows).unwrap_or(0),
+        file_name: r.file_name,
+        error: r.error,
+        created_at: r.created_at,
+        finished_at: r.finished_at,
+    }
+}
+
+/// Records an export job (queued); [`run_job`] makes its file.
+pub async fn start_job(
+    core: &Core,
+    ctx: &Ctx,
+    req: &ExportRequest,
+) -> CoreResult<khach_types::api::ExportJob> {
+    ctx.require(Module::Customers, Action::Export)?;
+    let format = match req.format {
+        ExportFormat::Csv => "csv",
+        ExportFormat::Xlsx => "xlsx",
+    };
+    let r = khach_db::exports::insert(
+        core.db.conn(),
+        khach_db::exports::ExportJob {
+            id: 0,
+            status: "queued".into(),
+            format: format.into(),
+            rows: 0,
+            file_name: String::new(),
+            data: None,
+            error: None,
+            created_by: ctx.account_id(),
+            created_at: ctx.now,
+            finished_at: None,
+        },
+    )
+    .await?;
+    Ok(job_view(r))
+}
+
+/// Makes the file of job `id` and keeps it for download.
+pub async fn run_job(core: &Core, ctx: &Ctx, id: i64, req: ExportRequest) -> CoreResult<()> {
+    let c = core.db.conn();
+    let mut r = khach_db::exports::get(c, id)
+        .await?
+        .ok_or(CoreError::NotFound)?;
+    r.status = "running".into();
+    let mut r = khach_db::exports::save(c, r).await?;
+    match export(core, ctx, req).await {
+        Ok(f) => {
+            r.status = "done".into();
+            r.rows = i64::try_from(f.rows).unwrap_or(i64::MAX);
+            r.file_name = f.file_name;
+            r.data = Some(f.bytes);
+        }
+        Err(e) => {
+            r.status = "failed".into();
+            r.error = Some(e.code().as_str().to_string());
+        }
+    }
+    r.finished_at = Some(core.now());
+    khach_db::exports::save(c, r).await?;
+    Ok(())
+}
+
+async fn load_job(core: &Core, ctx: &Ctx, id: i64) -> CoreResult<khach_db::exports::ExportJob> {
+    ctx.require(Module::Customers, Action::Export)?;
+    let r = khach_db::exports::get(core.db.conn(), id)
+        .await?
+        .ok_or(CoreError::NotFound)?;
+    if !ctx.is_admin() && r.created_by != ctx.account_id() {
+        return Err(CoreError::NotFound);
+    }
+    Ok(r)
+}
+
+/// An export job of the caller's (any, for an administrator).
+pub async fn job(core: &Core, ctx: &Ctx, id: i64) -> CoreResult<khach_types::api::ExportJob> {
+    Ok(job_view(load_job(core, ctx, id).await?))
+}
+
+/// The finished file of an export job.
+pub async fn job_file(core: &Core, ctx: &Ctx, id: i64) -> CoreResult<ExportFile> {
+    let r = load_job(core, ctx, id).await?;
+    let Some(bytes) = r.data.filter(|_| r.status == "done") else {
+        return Err(CoreError::NotFound);
+    };
+    Ok(ExportFile {
+        bytes,
+        content_type: if r.format == "xlsx" {
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        } else {
+            "text/csv; charset=utf-8"
+        },
+        file_name: r.file_name,
+        rows: usize::try_from(r.rows).unwrap_or(0),
+    })
+}

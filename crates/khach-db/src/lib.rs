@@ -16,6 +16,7 @@ pub mod custom_fields;
 pub mod customers;
 pub mod departments;
 pub mod events;
+pub mod exports;
 pub mod idempotency;
 pub mod imports;
 pub mod login_attempts;

@@ -15,6 +15,7 @@ pub mod customer_tags;
 pub mod customers;
 pub mod departments;
 pub mod events;
+pub mod exports;
 pub mod idempotency_keys;
 pub mod import_files;
 pub mod import_rows;

@@ -2,7 +2,8 @@
 //! counts and the checkpoint a resumed run starts from), an uploaded file kept until
 //! its run is finished (`import_files`), and one record per handled row
 //! (`import_rows`: what happened, the customer it touched, the values it overwrote
-//! for undo, and the original cells of a skipped or failed row for the error file).
+//! for undo, and the original cells of a skipped or failed row for the error file);
+//! and export jobs with their finished file (`exports`).
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -95,11 +96,28 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
+        // Exports run as jobs: the finished file is kept for its download link.
+        m.create_table(
+            Table::create()
+                .table("exports")
+                .col(big_pk_auto("id"))
+                .col(string_len("status", 10))
+                .col(string_len("format", 10))
+                .col(big_integer("rows"))
+                .col(string_len("file_name", 200))
+                .col(blob_null("data"))
+                .col(text_null("error"))
+                .col(big_integer_null("created_by"))
+                .col(timestamp_with_time_zone("created_at"))
+                .col(timestamp_with_time_zone_null("finished_at"))
+                .to_owned(),
+        )
+        .await?;
         Ok(())
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for t in ["import_rows", "import_files", "imports"] {
+        for t in ["exports", "import_rows", "import_files", "imports"] {
             m.drop_table(Table::drop().table(Alias::new(t)).to_owned())
                 .await?;
         }

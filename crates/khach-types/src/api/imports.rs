@@ -275,3 +275,19 @@ pub struct UndoAnswer {
     pub import: Import,
     pub result: UndoResult,
 }
+
+/// An export run as a job (`POST /exports/jobs`), for large lists.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ExportJob {
+    pub id: i64,
+    /// `queued`, `running`, `done` or `failed`.
+    pub status: String,
+    pub format: ExportFormat,
+    pub rows: u64,
+    pub file_name: String,
+    /// Where to download the file once done.
+    pub download: Option<String>,
+    pub error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}

@@ -13,8 +13,8 @@ use base64::Engine;
 use khach_core::imports::{self, read::Input};
 use khach_core::{Core, CoreError, CoreResult, Ctx};
 use khach_types::api::{
-    ExportRequest, Import, ImportList, ImportPreview, ImportProblemList, ImportProblemQuery,
-    ImportUpload, UndoAnswer,
+    ExportJob, ExportRequest, Import, ImportList, ImportPreview, ImportProblemList,
+    ImportProblemQuery, ImportUpload, UndoAnswer,
 };
 use std::sync::Arc;
 
@@ -206,6 +206,57 @@ pub async fn create_export(
     ApiJson(req): ApiJson<ExportRequest>,
 ) -> Result<Response, ApiError> {
     let f = khach_core::exports::export(&s.core, &ctx, req)
+        .await
+        .api(&ctx)?;
+    Ok(download(f.bytes, f.content_type, &f.file_name))
+}
+
+/// Start an export as a job (for large lists); poll it, then download its file.
+#[utoipa::path(post, path = "/api/v1/exports/jobs", tag = "imports",
+    request_body = ExportRequest,
+    responses((status = 202, description = "Started", body = ExportJob)))]
+pub async fn create_export_job(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    ApiJson(req): ApiJson<ExportRequest>,
+) -> Result<(StatusCode, Json<ExportJob>), ApiError> {
+    let job = khach_core::exports::start_job(&s.core, &ctx, &req)
+        .await
+        .api(&ctx)?;
+    let (core, id) = (s.core.clone(), job.id);
+    tokio::spawn(async move {
+        if let Err(e) = khach_core::exports::run_job(&core, &ctx, id, req).await {
+            tracing::warn!(export = id, error = %e, "export job failed");
+        }
+    });
+    Ok((StatusCode::ACCEPTED, Json(job)))
+}
+
+/// An export job: status, and the download link once done.
+#[utoipa::path(get, path = "/api/v1/exports/jobs/{id}", tag = "imports",
+    params(("id" = i64, Path, description = "Export job id")),
+    responses((status = 200, description = "The job", body = ExportJob)))]
+pub async fn get_export_job(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Id(id): Id,
+) -> Result<Json<ExportJob>, ApiError> {
+    khach_core::exports::job(&s.core, &ctx, id)
+        .await
+        .map(Json)
+        .api(&ctx)
+}
+
+/// The file of a finished export job.
+#[utoipa::path(get, path = "/api/v1/exports/jobs/{id}/file", tag = "imports",
+    params(("id" = i64, Path, description = "Export job id")),
+    responses((status = 200, description = "The file", content_type = "application/octet-stream")))]
+pub async fn get_export_job_file(
+    State(s): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Id(id): Id,
+) -> Result<Response, ApiError> {
+    let f = khach_core::exports::job_file(&s.core, &ctx, id)
         .await
         .api(&ctx)?;
     Ok(download(f.bytes, f.content_type, &f.file_name))

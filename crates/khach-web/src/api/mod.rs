@@ -63,6 +63,9 @@ fn import_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(imports::run_checked_import))
         .routes(routes!(imports::undo_import))
         .routes(routes!(imports::create_export))
+        .routes(routes!(imports::create_export_job))
+        .routes(routes!(imports::get_export_job))
+        .routes(routes!(imports::get_export_job_file))
 }
 
 /// Customers and what hangs off them: companies, custom fields, tags, stages,

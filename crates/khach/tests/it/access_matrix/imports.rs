@@ -93,36 +93,79 @@ pub(super) fn policy() -> Vec<Case> {
             200,
             &[],
         ),
+        c(
+            "POST",
+            "/api/v1/exports/jobs",
+            // CSV: the database fingerprint reads stored files as text.
+            Some(|| json!({"format": "csv"})),
+            IMPORTERS,
+            202,
+            &[],
+        ),
+        c(
+            "GET",
+            "/api/v1/exports/jobs/{export}",
+            None,
+            OWNER,
+            200,
+            OTHERS,
+        ),
+        c(
+            "GET",
+            "/api/v1/exports/jobs/{export}/file",
+            None,
+            OWNER,
+            200,
+            OTHERS,
+        ),
     ]
 }
 
 pub(super) fn as_documented(path: &str) -> String {
     path.replace("{import}", "{id}")
         .replace("{checked}", "{id}")
+        .replace("{export}", "{id}")
 }
 
 /// Waits until no import runs in the background (a run started by an earlier case
 /// would otherwise change the database under a later denial check).
 async fn settle(w: &World) {
+    use sea_orm::{ConnectionTrait, Statement};
+    let c = w.app.core.db.conn();
+    let sql = "SELECT CAST(COUNT(*) AS TEXT) AS n FROM imports WHERE status IN ('queued', 'running') \
+               UNION ALL SELECT CAST(COUNT(*) AS TEXT) FROM exports WHERE status IN ('queued', 'running')";
     for _ in 0..400 {
-        let (_, v) = w
-            .app
-            .call(w.key(P::Admin), "GET", "/api/v1/imports", None)
-            .await;
-        let busy = v["items"].as_array().is_some_and(|a| {
-            a.iter()
-                .any(|i| i["status"] == "queued" || i["status"] == "running")
-        });
+        let rows = c
+            .query_all_raw(Statement::from_string(c.get_database_backend(), sql))
+            .await
+            .unwrap();
+        let busy = rows
+            .iter()
+            .any(|r| r.try_get_by_index::<String>(0).unwrap() != "0");
         if !busy {
             return;
         }
         tokio::time::sleep(std::time::Duration::from_millis(25)).await;
     }
-    panic!("imports still running");
+    panic!("imports or exports still running");
 }
 
-/// Fills `{import}` and `{checked}` with fresh runs of the Sales person.
+/// Fills `{import}` and `{checked}` with fresh runs of the Sales person, `{export}`
+/// with a finished export job of theirs.
 pub(super) async fn fill(w: &World, path: &mut String, _body: &mut Option<String>, _n: usize) {
+    if path.contains("{export}") {
+        let (s, v) = w
+            .app
+            .call(
+                w.key(P::Sales),
+                "POST",
+                "/api/v1/exports/jobs",
+                Some(json!({})),
+            )
+            .await;
+        assert_eq!(s, 202, "{v}");
+        *path = path.replace("{export}", &v["id"].to_string());
+    }
     for (ph, dry) in [("{import}", false), ("{checked}", true)] {
         if path.contains(ph) {
             let (s, v) = w
