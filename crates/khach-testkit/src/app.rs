@@ -331,6 +331,15 @@ impl TestApp {
     /// assertions. Leaves out what a read legitimately touches (key last-used times,
     /// failed-login counters).
     pub async fn fingerprint(&self) -> String {
+        self.dump(None).await
+    }
+
+    /// [`TestApp::fingerprint`] of these tables only.
+    pub async fn fingerprint_of(&self, tables: &[&str]) -> String {
+        self.dump(Some(tables)).await
+    }
+
+    async fn dump(&self, only: Option<&[&str]>) -> String {
         let schema = khach_db::schema::describe(&self.core.db).await.unwrap();
         let c = self.core.db.conn();
         let be = c.get_database_backend();
@@ -340,7 +349,7 @@ impl TestApp {
             .filter(|s| !s.contains('.') && !s.contains(':'))
             .collect();
         for t in tables {
-            if t == "login_attempts" {
+            if t == "login_attempts" || only.is_some_and(|o| !o.contains(&t.as_str())) {
                 continue;
             }
             let cols: Vec<String> = schema

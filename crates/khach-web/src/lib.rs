@@ -4,6 +4,8 @@
 //! message catalogue, security headers. Business rules live in `khach-core`.
 
 mod api;
+/// Runs an import in the background of this process (see `khach_core::imports`).
+pub use api::imports::spawn_run as spawn_import;
 mod assets;
 mod csrf;
 mod error;

@@ -51,6 +51,11 @@ pub enum Command {
     /// Rebuild every customer's interaction count, score and last contact date from
     /// its events with the rules in force.
     Recompute(RecomputeOpts),
+    /// Import customers from a CSV or XLSX file (progress on standard error).
+    /// Running the same command again resumes an interrupted import.
+    Import(ImportOpts),
+    /// Export customers to a CSV or XLSX file.
+    Export(ExportOpts),
 }
 
 #[derive(Args, Debug)]
@@ -59,6 +64,60 @@ pub struct RecomputeOpts {
     /// differs.
     #[arg(long)]
     pub check: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ImportOpts {
+    /// The file: CSV (UTF-8, UTF-16 or Windows-1258; separator detected) or XLSX.
+    pub file: PathBuf,
+    /// Act as this account (its permissions, data scope and "mine"); default: the
+    /// system.
+    #[arg(long = "as")]
+    pub user: Option<String>,
+    /// Match existing customers by none, code, phone or email.
+    #[arg(long, default_value = "none")]
+    pub match_by: String,
+    /// On a match: skip, overwrite (only the columns present) or create.
+    #[arg(long, default_value = "skip")]
+    pub on_match: String,
+    /// Owner of new customers without an owner cell: mine, even, sequential, nobody.
+    #[arg(long, default_value = "mine")]
+    pub owner: String,
+    /// Usernames of the split, in order, separated by commas.
+    #[arg(long, value_delimiter = ',')]
+    pub owners: Vec<String>,
+    /// A tag to add to every imported customer (repeatable).
+    #[arg(long = "tag")]
+    pub tags: Vec<String>,
+    /// Column mapping `Header=field` (repeatable; field empty to ignore a column).
+    #[arg(long = "map")]
+    pub mapping: Vec<String>,
+    /// Validate and count only; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Resume an interrupted run even if its lease has not expired (only when the
+    /// process that ran it is known to be dead).
+    #[arg(long)]
+    pub take_over: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportOpts {
+    /// Where to write the file.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// csv or xlsx (default: from the file name).
+    #[arg(long)]
+    pub format: Option<String>,
+    /// Columns, separated by commas (default: all).
+    #[arg(long, value_delimiter = ',')]
+    pub columns: Vec<String>,
+    /// Only customers matching this quick search.
+    #[arg(long)]
+    pub q: Option<String>,
+    /// Act as this account (its permissions, scope and masking); default: the system.
+    #[arg(long = "as")]
+    pub user: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -85,6 +144,9 @@ pub enum BenchCommand {
     /// redelivered duplicates); prints events/s and batch latency, and checks every
     /// unique event is stored exactly once.
     Ingest(BenchIngestOpts),
+    /// Generate a CSV of demo customers (with duplicates and bad rows) and import it
+    /// with matching by phone; then the same rows by a plain bulk insert.
+    Import(BenchImportOpts),
 }
 
 #[derive(Args, Debug)]
@@ -107,6 +169,19 @@ pub struct BenchIngestOpts {
     /// Afterwards, rebuild every counter from the events and compare (slow).
     #[arg(long)]
     pub check_counters: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct BenchImportOpts {
+    /// Rows of the generated file.
+    #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    pub rows: u64,
+    /// Seed of the demo data.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Keep the generated file here (default: a temporary file).
+    #[arg(long)]
+    pub keep: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

@@ -8,7 +8,7 @@ mod bin;
 mod bulk;
 mod contact;
 mod filter;
-mod input;
+pub(crate) mod input;
 mod list;
 pub mod seed;
 mod settings;

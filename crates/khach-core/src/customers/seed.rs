@@ -196,7 +196,7 @@ fn at_row(e: CoreError, n: u64) -> CoreError {
 }
 
 /// The next `n` free generated codes, advancing the shared counter.
-async fn next_codes(
+pub(crate) async fn next_codes(
     c: &impl ConnectionTrait,
     n: usize,
     now: DateTime<Utc>,

@@ -9,6 +9,7 @@ mod m0003_customers;
 mod m0004_ownership;
 mod m0007_search_trigrams;
 mod m0008_interactions;
+mod m0009_imports;
 mod m0010_webhooks;
 
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_search_trigrams::Migration),
             Box::new(m0008_interactions::Migration),
             Box::new(m0010_webhooks::Migration),
+            Box::new(m0009_imports::Migration),
         ]
     }
 }

@@ -9,6 +9,7 @@ mod custom_fields;
 mod customers;
 mod departments;
 mod events;
+pub mod imports;
 mod me;
 mod ownership;
 mod roles;
@@ -63,6 +64,25 @@ pub fn router() -> OpenApiRouter<AppState> {
         ))
         .merge(customer_routes())
         .merge(event_routes())
+        .merge(import_routes())
+}
+
+/// Imports (with a larger body limit for the upload) and exports.
+fn import_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(imports::list_imports, imports::create_import))
+        .routes(routes!(imports::preview_import))
+        .layer(axum::extract::DefaultBodyLimit::max(imports::MAX_UPLOAD))
+        .routes(routes!(imports::get_import))
+        .routes(routes!(imports::list_import_problems))
+        .routes(routes!(imports::get_import_error_file))
+        .routes(routes!(imports::resume_import))
+        .routes(routes!(imports::run_checked_import))
+        .routes(routes!(imports::undo_import))
+        .routes(routes!(imports::create_export))
+        .routes(routes!(imports::create_export_job))
+        .routes(routes!(imports::get_export_job))
+        .routes(routes!(imports::get_export_job_file))
 }
 
 /// Customers and what hangs off them: companies, custom fields, tags, stages,

@@ -13,6 +13,7 @@ mod customer_settings;
 mod customers;
 mod departments;
 mod format;
+pub mod imports;
 pub mod interactions;
 mod profile;
 mod roles;
@@ -103,6 +104,22 @@ pub fn router() -> Router<AppState> {
             get(settings::page).post(settings::save),
         )
         .merge(customer_routes())
+        .route("/imports", get(imports::list))
+        .route(
+            "/imports/upload",
+            post(imports::upload).layer(axum::extract::DefaultBodyLimit::max(
+                crate::api::imports::MAX_UPLOAD,
+            )),
+        )
+        .route(
+            "/imports/{id}/setup",
+            get(imports::setup).post(imports::save_setup),
+        )
+        .route("/imports/{id}", get(imports::show))
+        .route("/imports/{id}/run", post(imports::run_for_real))
+        .route("/imports/{id}/undo", post(imports::undo))
+        .route("/imports/{id}/errors.csv", get(imports::error_file))
+        .route("/customers/export", get(imports::export))
 }
 
 fn customer_routes() -> Router<AppState> {
@@ -254,7 +271,7 @@ impl Layout {
 /// The navigation entries this person may open; sections appear as modules exist.
 fn nav(ctx: &Ctx, path: &str) -> Vec<NavItem> {
     use Action::{Settings, View};
-    let entries: [(&'static str, &str, Module, Action); 14] = [
+    let entries: [(&'static str, &str, Module, Action); 15] = [
         ("/customers", "nav-customers", Module::Customers, View),
         (
             "/notifications",
@@ -262,6 +279,7 @@ fn nav(ctx: &Ctx, path: &str) -> Vec<NavItem> {
             Module::Customers,
             View,
         ),
+        ("/imports", "nav-imports", Module::Customers, Action::Import),
         ("/companies", "nav-companies", Module::Customers, View),
         (
             "/settings/customers",

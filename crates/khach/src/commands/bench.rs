@@ -21,6 +21,7 @@ pub async fn run(config: &Config, cmd: BenchCommand) -> anyhow::Result<()> {
     match cmd {
         BenchCommand::Search(o) => search(config, o).await,
         BenchCommand::Ingest(o) => super::bench_ingest::ingest(config, o).await,
+        BenchCommand::Import(o) => super::bench_import::run(config, o).await,
     }
 }
 

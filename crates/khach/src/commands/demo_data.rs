@@ -87,7 +87,7 @@ pub async fn fill(
 }
 
 /// Creates the demo's stages, sources and custom fields when missing.
-async fn ensure_setup(core: &Core, ctx: &Ctx) -> khach_core::CoreResult<()> {
+pub(crate) async fn ensure_setup(core: &Core, ctx: &Ctx) -> khach_core::CoreResult<()> {
     let c = core.db.conn();
     for (name, _) in names::STAGES {
         if khach_db::taxonomy::stage_by_name(c, name).await?.is_none() {

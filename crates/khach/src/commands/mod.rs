@@ -3,8 +3,10 @@
 mod admin;
 mod api_key;
 mod bench;
+mod bench_import;
 mod bench_ingest;
 mod demo_data;
+mod import;
 mod recompute;
 mod serve;
 
@@ -39,6 +41,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::DemoData(opts) => demo_data::run(&config, opts).await,
         Command::Bench(cmd) => bench::run(&config, cmd).await,
         Command::Recompute(opts) => recompute::run(&config, opts).await,
+        Command::Import(opts) => import::run(&config, opts).await,
+        Command::Export(opts) => import::export(&config, opts).await,
     }
 }
 

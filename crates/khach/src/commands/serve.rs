@@ -35,6 +35,23 @@ async fn purge_bin(core: khach_core::Core) {
     }
 }
 
+/// Every minute: imports whose worker died (its lease expired) are resumed here.
+async fn resume_imports(core: khach_core::Core) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        match khach_core::imports::orphans(&core).await {
+            Ok(runs) => {
+                for (id, ctx) in runs {
+                    tracing::info!(import = id, "resuming an interrupted import");
+                    khach_web::spawn_import(core.clone(), ctx, id);
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "looking for interrupted imports failed"),
+        }
+    }
+}
+
 /// The sharing run every minute (rules that changed, and "to be shared" customers),
 /// and a full resync hourly (saved filters with dates, department moves). Several
 /// processes may run it: every step is idempotent and serialised in the database.
@@ -82,6 +99,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     tokio::spawn(purge_bin(core.clone()));
     tokio::spawn(sharing_runs(core.clone()));
     tokio::spawn(webhook_runs(core.clone()));
+    tokio::spawn(resume_imports(core.clone()));
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;

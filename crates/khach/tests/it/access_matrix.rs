@@ -3,6 +3,7 @@
 //! leave the database exactly as it was. Later issues add their endpoints here.
 
 mod customers;
+mod imports;
 mod interactions;
 mod ownership;
 mod webhooks;
@@ -205,6 +206,7 @@ fn policy() -> Vec<Case> {
     .chain(ownership::policy())
     .chain(interactions::policy())
     .chain(webhooks::policy())
+    .chain(imports::policy())
     .collect()
 }
 
@@ -315,6 +317,7 @@ impl World {
         ownership::fill(self, &mut path, &mut body, n).await;
         interactions::fill(self, &mut path, n).await;
         webhooks::fill(self, &mut path, &mut body, n).await;
+        imports::fill(self, &mut path, &mut body, n).await;
         let body = body.map(|b| serde_json::from_str(&b).unwrap());
         (path, body)
     }
@@ -385,6 +388,7 @@ async fn every_api_operation_is_in_the_policy_table() {
             let p = ownership::as_documented(&p);
             let p = interactions::as_documented(&p);
             let p = webhooks::as_documented(&p);
+            let p = imports::as_documented(&p);
             (
                 c.method.to_lowercase(),
                 p.replace("{acct}", "{id}")
