@@ -427,3 +427,60 @@ async fn only_settings_editors_manage_webhooks_and_bad_input_names_the_field() {
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn ingested_events_and_score_level_crossings_reach_their_webhooks() {
+    for b in backends() {
+        let app = TestApp::spawn(b).await;
+        let k = app.admin.key.clone();
+        let events_rx = Receiver::start().await;
+        let level_rx = Receiver::start().await;
+        allow_private(&app, true).await;
+        let (_, _) = endpoint(&app, &events_rx.base, json!(["event.ingested"])).await;
+        // Not subscribed to crossings: the level's action names it.
+        let (named, _) = endpoint(&app, &level_rx.base, json!(["customer.deleted"])).await;
+        expect(
+            &app,
+            &k,
+            "POST",
+            "/api/v1/score-levels",
+            Some(json!({"name": "Nóng", "threshold": 15, "up": {"webhook_ids": [named]}, "down": {}})),
+            201,
+        )
+        .await;
+        let id = create(&app, &k, json!({"name": "Hoa"})).await["id"]
+            .as_i64()
+            .unwrap();
+        let order = |ext: &str| {
+            json!({"customer": {"id": id}, "type": "order.placed", "source": "pos",
+                   "external_id": ext, "occurred_at": "2026-11-20T10:00:00Z"})
+        };
+        crate::interactions::batch(&app, json!([order("o-1"), order("o-2"), order("o-1")])).await;
+        let mut w = Worker::default();
+        tick(&app, &mut w).await;
+        let kinds = |rx: &Receiver| -> Vec<String> {
+            rx.got()
+                .iter()
+                .map(|r| {
+                    let v: Value = serde_json::from_slice(&r.body).unwrap();
+                    format!(
+                        "{} {}",
+                        v["type"].as_str().unwrap(),
+                        v["data"]["kind"].as_str().unwrap()
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(
+            kinds(&events_rx),
+            ["event.ingested order.placed", "event.ingested order.placed"],
+            "{b:?}"
+        );
+        assert_eq!(
+            kinds(&level_rx),
+            ["score.level_crossed score.level_crossed"],
+            "{b:?}"
+        );
+        app.stop().await;
+    }
+}
