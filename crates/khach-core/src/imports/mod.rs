@@ -19,6 +19,7 @@ pub mod owner;
 pub mod read;
 pub mod row;
 mod run;
+mod shape;
 mod undo;
 
 pub use run::run;

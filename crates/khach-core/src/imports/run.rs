@@ -206,6 +206,7 @@ async fn run_claimed(
             .collect(),
         tags,
         lease: chrono::Duration::seconds(LEASE_SECS),
+        spent: Default::default(),
     };
     // Resuming: the rows before the checkpoint are read again for their keys only.
     let done = u64::try_from(st.import.processed).unwrap_or(0);
@@ -282,6 +283,15 @@ fn count(input: &Input, owner_col: Option<usize>) -> CoreResult<(usize, usize)> 
 }
 
 async fn finish(core: &Core, ctx: &Ctx, st: State) -> CoreResult<Import> {
+    let [lookups, decide, write, commit] = st.spent.map(|d| d.as_millis());
+    tracing::info!(
+        import = st.import.id,
+        lookups_ms = lookups,
+        decide_ms = decide,
+        write_ms = write,
+        commit_ms = commit,
+        "import finished"
+    );
     let tx = core.db.begin().await?;
     let mut r = st.import;
     r.status = ImportStatus::Done.as_str().into();

@@ -4,7 +4,7 @@
 //! batches, each row marked as undone in the batch's transaction, so an undo that
 //! is interrupted carries on where it stopped.
 
-use super::batch::Snapshot;
+use super::shape::Snapshot;
 use super::{load, to_api};
 use crate::audit::{self, Changes};
 use crate::customers::input;

@@ -70,3 +70,27 @@ proptest! {
         read_all(b);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// Over generated values: no exported cell starts a formula, and the file
+    /// imports back to exactly what an import of the original values reads.
+    #[test]
+    fn neutralised_cells_never_start_a_formula_and_import_back(
+        cells in proptest::collection::vec("[=+@\\-\t\r\n a-zđệ0-9,;\"']{0,10}", 1..8),
+    ) {
+        use khach_core::exports::{csv_bytes, neutralise};
+        use khach_core::imports::read::clean;
+        let seen: Vec<String> = cells.iter().map(|c| clean(c)).collect();
+        let out: Vec<String> = seen.iter().map(|c| neutralise(c).into_owned()).collect();
+        for c in &out {
+            prop_assert!(!c.starts_with(['=', '+', '-', '@', '\t', '\r']), "{:?}", c);
+        }
+        let header: Vec<String> = (0..out.len()).map(|i| format!("c{i}")).collect();
+        let bytes = csv_bytes(&header, std::slice::from_ref(&out)).unwrap();
+        let (_, rows) = open(&Input::Bytes(Arc::new(bytes))).unwrap();
+        let rows: Vec<Vec<String>> = rows.map(Result::unwrap).collect();
+        prop_assert_eq!(&rows[1], &seen);
+    }
+}

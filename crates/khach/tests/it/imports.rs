@@ -339,6 +339,34 @@ async fn export_needs_the_permission_and_keeps_masks() {
         )
         .await;
     assert_eq!(s, 403, "{v}");
+    // A role that sees contacts masked exports them masked.
+    let perms = json!({"customers": ["view", "export"]});
+    let masked =
+        crate::customer_kit::with_role(&app, "tele9", "Telesale ẩn số", perms, "all", true).await;
+    let (s, _) = app
+        .call(
+            Some(&app.admin.key),
+            "POST",
+            "/api/v1/customers",
+            Some(json!({"name": "Mai", "phones": ["0912 345 678"], "emails": ["mai.nguyen@example.vn"]})),
+        )
+        .await;
+    assert_eq!(s, 201);
+    let r = app
+        .client()
+        .post(app.url("/api/v1/exports"))
+        .bearer_auth(&masked.key)
+        .json(&json!({"columns": ["name", "phones", "emails"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let text = r.text().await.unwrap();
+    assert!(text.contains("Mai"), "{text}");
+    assert!(
+        !text.contains("345 678") && !text.contains("mai.nguyen@"),
+        "{text}"
+    );
     app.stop().await;
 }
 
