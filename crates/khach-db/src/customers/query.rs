@@ -50,8 +50,8 @@ pub enum JsonScalar {
     Bool(bool),
 }
 
-/// The counters the interaction history keeps on customers (m0008). They are not
-/// in the entity: written only by `crate::interactions`.
+/// The counters the interaction history keeps for customers (`customer_counters`,
+/// m0008), written only by `crate::interactions`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Counter {
     InteractionCount,
@@ -68,8 +68,22 @@ impl Counter {
         }
     }
 
+    /// The customer's value, from `customer_counters` (zero or null when nothing
+    /// was counted yet).
     pub fn expr(self) -> Expr {
-        Expr::col((customers::Entity, Alias::new(self.column())))
+        let sub: Expr = Query::select()
+            .column((Alias::new("cc"), Alias::new(self.column())))
+            .from_as(Alias::new("customer_counters"), Alias::new("cc"))
+            .and_where(
+                Expr::col((Alias::new("cc"), Alias::new("customer_id")))
+                    .equals((customers::Entity, Col::Id)),
+            )
+            .to_owned()
+            .into();
+        match self {
+            Counter::LastContactAt => sub,
+            _ => sea_orm::sea_query::Func::coalesce([sub, Expr::val(0)]).into(),
+        }
     }
 }
 

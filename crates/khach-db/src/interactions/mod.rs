@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, LockType, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
-    QuerySelect, Statement, Value,
+    QuerySelect, Value,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -38,34 +38,30 @@ fn rows_per_statement(c: &impl ConnectionTrait, per_row: usize) -> usize {
     (values / per_row.max(1)).clamp(1, 1000)
 }
 
-/// The counters of `ids`, locked until the end of the transaction (PostgreSQL
-/// `FOR UPDATE`; SQLite's writing transactions are already serialised).
-pub async fn counters_for_update(
+fn t(name: &str) -> Alias {
+    Alias::new(name)
+}
+
+/// The stored counters of `ids` (zero for a customer nothing counted yet).
+async fn read_counters(
     c: &impl ConnectionTrait,
     ids: &[i64],
 ) -> Result<HashMap<i64, Counters>, DbError> {
     let mut out = HashMap::with_capacity(ids.len());
-    let mut sorted = ids.to_vec();
-    // A fixed lock order: two batches on the same customers cannot deadlock.
-    sorted.sort_unstable();
-    sorted.dedup();
-    for chunk in sorted.chunks(rows_per_statement(c, 1)) {
+    for chunk in ids.chunks(rows_per_statement(c, 1)) {
         let q = Query::select()
             .columns([
-                Alias::new("id"),
-                Alias::new("interaction_count"),
-                Alias::new("score"),
-                Alias::new("last_contact_at"),
+                t("customer_id"),
+                t("interaction_count"),
+                t("score"),
+                t("last_contact_at"),
             ])
-            .from(Alias::new("customers"))
-            .and_where(Expr::col(Alias::new("id")).is_in(chunk.iter().copied()))
-            .order_by(Alias::new("id"), sea_orm::Order::Asc)
-            .lock(LockType::Update)
+            .from(t("customer_counters"))
+            .and_where(Expr::col(t("customer_id")).is_in(chunk.iter().copied()))
             .to_owned();
         for row in c.query_all(&q).await? {
-            let id: i64 = row.try_get("", "id")?;
             out.insert(
-                id,
+                row.try_get("", "customer_id")?,
                 Counters {
                     interaction_count: row.try_get("", "interaction_count")?,
                     score: row.try_get("", "score")?,
@@ -77,32 +73,63 @@ pub async fn counters_for_update(
     Ok(out)
 }
 
+/// The counters of the existing customers among `ids`, whose rows stay locked until
+/// the end of the transaction (PostgreSQL `FOR UPDATE`, in id order so two batches
+/// cannot deadlock; SQLite's writing transactions are already serialised).
+pub async fn counters_for_update(
+    c: &impl ConnectionTrait,
+    ids: &[i64],
+) -> Result<HashMap<i64, Counters>, DbError> {
+    let mut sorted = ids.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut found = Vec::with_capacity(sorted.len());
+    for chunk in sorted.chunks(rows_per_statement(c, 1)) {
+        let q = Query::select()
+            .column(t("id"))
+            .from(t("customers"))
+            .and_where(Expr::col(t("id")).is_in(chunk.iter().copied()))
+            .order_by(t("id"), sea_orm::Order::Asc)
+            .lock(LockType::Update)
+            .to_owned();
+        for row in c.query_all(&q).await? {
+            found.push(row.try_get::<i64>("", "id")?);
+        }
+    }
+    let mut stored = read_counters(c, &found).await?;
+    Ok(found
+        .into_iter()
+        .map(|id| (id, stored.remove(&id).unwrap_or_default()))
+        .collect())
+}
+
 /// Writes the counters of many customers, one statement per chunk.
 pub async fn write_counters(
     c: &impl ConnectionTrait,
     rows: &[(i64, Counters)],
 ) -> Result<(), DbError> {
-    let b = c.get_database_backend();
     for chunk in rows.chunks(rows_per_statement(c, 4)) {
-        let mut sql = String::from("WITH v(id, ic, sc, lc) AS (VALUES ");
-        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 4);
-        for (i, (id, k)) in chunk.iter().enumerate() {
-            let n = i * 4;
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push_str(&format!("(${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4));
-            values.push((*id).into());
-            values.push(k.interaction_count.into());
-            values.push(k.score.into());
-            values.push(Value::ChronoDateTimeUtc(k.last_contact_at));
+        let mut q = Query::insert();
+        q.into_table(t("customer_counters")).columns([
+            t("customer_id"),
+            t("interaction_count"),
+            t("score"),
+            t("last_contact_at"),
+        ]);
+        for (id, k) in chunk {
+            q.values_panic([
+                Expr::val(*id),
+                Expr::val(k.interaction_count),
+                Expr::val(k.score),
+                Expr::val(Value::ChronoDateTimeUtc(k.last_contact_at)),
+            ]);
         }
-        sql.push_str(
-            ") UPDATE customers SET interaction_count = v.ic, score = v.sc, \
-             last_contact_at = v.lc FROM v WHERE customers.id = v.id",
+        q.on_conflict(
+            sea_orm::sea_query::OnConflict::column(t("customer_id"))
+                .update_columns([t("interaction_count"), t("score"), t("last_contact_at")])
+                .to_owned(),
         );
-        c.execute_raw(Statement::from_sql_and_values(b, sql, values))
-            .await?;
+        c.execute(&q).await?;
     }
     Ok(())
 }
@@ -340,32 +367,7 @@ pub async fn counters(
     c: &impl ConnectionTrait,
     ids: &[i64],
 ) -> Result<HashMap<i64, Counters>, DbError> {
-    // Same query; the lock clause is harmless outside a transaction on SQLite but
-    // not on PostgreSQL, so read without it.
-    let mut out = HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(rows_per_statement(c, 1)) {
-        let q = Query::select()
-            .columns([
-                Alias::new("id"),
-                Alias::new("interaction_count"),
-                Alias::new("score"),
-                Alias::new("last_contact_at"),
-            ])
-            .from(Alias::new("customers"))
-            .and_where(Expr::col(Alias::new("id")).is_in(chunk.iter().copied()))
-            .to_owned();
-        for row in c.query_all(&q).await? {
-            out.insert(
-                row.try_get("", "id")?,
-                Counters {
-                    interaction_count: row.try_get("", "interaction_count")?,
-                    score: row.try_get("", "score")?,
-                    last_contact_at: row.try_get("", "last_contact_at")?,
-                },
-            );
-        }
-    }
-    Ok(out)
+    read_counters(c, ids).await
 }
 
 /// How many events one source holds (the ingest benchmark's check).
