@@ -164,9 +164,19 @@ async fn customers(core: &Core, ctx: &Ctx, req: &ExportRequest) -> CoreResult<Ve
     Ok(out)
 }
 
+/// Refuses a search the list itself would refuse (limit, sort, filter, cursor),
+/// before any work starts: the list's own code checks it on a one-row page.
+async fn check_search(core: &Core, ctx: &Ctx, req: &ExportRequest) -> CoreResult<()> {
+    crate::paging::page_limit(req.search.limit)?;
+    let mut probe = req.search.clone();
+    probe.limit = Some(1);
+    crate::customers::search(core, ctx, probe).await.map(|_| ())
+}
+
 /// Exports customers as the request says.
 pub async fn export(core: &Core, ctx: &Ctx, req: ExportRequest) -> CoreResult<ExportFile> {
     ctx.require(Module::Customers, Action::Export)?;
+    check_search(core, ctx, &req).await?;
     let defs = fields::defs(core.db.conn(), FieldEntity::Customer).await?;
     let mut cols: Vec<String> = if req.columns.is_empty() {
         let mut all: Vec<String> = COLUMNS.iter().map(|c| c.0.to_string()).collect();
@@ -282,6 +292,7 @@ pub async fn start_job(
     req: &ExportRequest,
 ) -> CoreResult<khach_types::api::ExportJob> {
     ctx.require(Module::Customers, Action::Export)?;
+    check_search(core, ctx, req).await?;
     let format = match req.format {
         ExportFormat::Csv => "csv",
         ExportFormat::Xlsx => "xlsx",

@@ -8,18 +8,19 @@ use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
 
 /// Which customer an event is about: the first of `id`, `code`, `phone`, `email`
-/// given is used. `name` names a customer created by `create_if_missing`.
+/// given is used. Lengths are checked per event: in a batch, an event over a limit
+/// is rejected by its index and the others are kept. `name` names a customer created by `create_if_missing`.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EventCustomer {
     pub id: Option<i64>,
-    #[schema(max_length = 32)]
+    /// At most 32 characters.
     pub code: Option<String>,
-    #[schema(max_length = 40)]
+    /// At most 40 characters.
     pub phone: Option<String>,
-    #[schema(max_length = 254)]
+    /// At most 254 characters.
     pub email: Option<String>,
-    #[schema(max_length = 200)]
+    /// At most 200 characters.
     pub name: Option<String>,
 }
 
@@ -30,18 +31,18 @@ pub struct EventInput {
     pub customer: EventCustomer,
     /// `customer.created`, `email.opened`, `call.out.answered`, … or `custom.<name>`.
     #[serde(rename = "type")]
-    #[schema(max_length = 64)]
+    /// At most 64 characters.
     pub kind: String,
     /// The channel or system it comes from (`zalo`, `website`, `pos`…).
-    #[schema(max_length = 32)]
+    /// At most 32 characters.
     pub source: String,
     /// The sender's id of the event: the same (source, external_id) is stored once.
-    #[schema(max_length = 200)]
+    /// At most 200 characters.
     pub external_id: Option<String>,
     /// When it happened (past times are backfills); now when absent.
     pub occurred_at: Option<DateTime<Utc>>,
     /// Who did it, as the sender names them.
-    #[schema(max_length = 200)]
+    /// At most 200 characters.
     pub actor: Option<String>,
     #[serde(default)]
     #[schema(value_type = Object)]

@@ -109,6 +109,12 @@ pub async fn export_customer_events(
     Id(id): Id,
     ApiQuery(q): ApiQuery<TimelineQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
+    // The export takes every matching event; a given limit or cursor must still be
+    // valid, as on the list.
+    if q.limit.is_some() {
+        khach_core::paging::page_limit(q.limit).api(&ctx)?;
+    }
+    khach_core::paging::parse_cursor(q.cursor.as_deref()).api(&ctx)?;
     let csv = interactions::export_csv(&s.core, &ctx, id, &q)
         .await
         .api(&ctx)?;

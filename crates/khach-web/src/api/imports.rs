@@ -199,7 +199,7 @@ pub async fn undo_import(
 /// export permission; the data scope and masking apply).
 #[utoipa::path(post, path = "/api/v1/exports", tag = "imports",
     request_body = ExportRequest,
-    responses((status = 200, description = "The file", content_type = "application/octet-stream")))]
+    responses((status = 200, description = "The file: CSV (UTF-8 with BOM) or XLSX", content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))))]
 pub async fn create_export(
     State(s): State<AppState>,
     ApiCtx(ctx): ApiCtx,
@@ -250,7 +250,7 @@ pub async fn get_export_job(
 /// The file of a finished export job.
 #[utoipa::path(get, path = "/api/v1/exports/jobs/{id}/file", tag = "imports",
     params(("id" = i64, Path, description = "Export job id")),
-    responses((status = 200, description = "The file", content_type = "application/octet-stream")))]
+    responses((status = 200, description = "The file: CSV (UTF-8 with BOM) or XLSX", content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))))]
 pub async fn get_export_job_file(
     State(s): State<AppState>,
     ApiCtx(ctx): ApiCtx,
