@@ -176,7 +176,6 @@ pub async fn reached_ids(
     edit: bool,
     limit: u64,
 ) -> Result<Vec<i64>, DbError> {
-    use crate::entity::{customer_shares, sharing_rule_accounts};
     use sea_orm::sea_query::{Query, UnionType};
     let mut q = Query::select()
         .column(customer_access::Column::CustomerId)
@@ -186,36 +185,29 @@ pub async fn reached_ids(
     if edit {
         q.and_where(customer_access::Column::Kind.eq(AccessKind::Supporter.as_str()));
     } else {
-        let shared = Query::select()
-            .column((customer_shares::Entity, customer_shares::Column::CustomerId))
-            .from(customer_shares::Entity)
-            .inner_join(
-                sharing_rule_accounts::Entity,
-                Expr::col((
-                    sharing_rule_accounts::Entity,
-                    sharing_rule_accounts::Column::RuleId,
-                ))
-                .equals((customer_shares::Entity, customer_shares::Column::RuleId)),
-            )
-            .and_where(
-                Expr::col((
-                    sharing_rule_accounts::Entity,
-                    sharing_rule_accounts::Column::AccountId,
-                ))
-                .is_in(accounts.iter().copied()),
-            )
-            .and_where(
-                Expr::col((customer_shares::Entity, customer_shares::Column::Status))
-                    .eq(crate::sharing::SHARED),
-            )
-            .to_owned();
-        q.union(UnionType::Distinct, shared);
+        q.union(UnionType::Distinct, shared_with(accounts));
     }
     q.limit(limit);
     let rows = c.query_all(&q).await?;
     rows.into_iter()
         .map(|r| r.try_get_by_index::<i64>(0).map_err(DbError::from))
         .collect()
+}
+
+/// Ids of customers shared with any of these accounts through an active sharing
+/// rule; one builder so the list filter and `reached_ids` cannot drift apart.
+pub(crate) fn shared_with(accounts: &[i64]) -> sea_orm::sea_query::SelectStatement {
+    use crate::entity::{customer_shares as cs, sharing_rule_accounts as sra};
+    sea_orm::sea_query::Query::select()
+        .column((cs::Entity, cs::Column::CustomerId))
+        .from(cs::Entity)
+        .inner_join(
+            sra::Entity,
+            Expr::col((sra::Entity, sra::Column::RuleId)).equals((cs::Entity, cs::Column::RuleId)),
+        )
+        .and_where(Expr::col((sra::Entity, sra::Column::AccountId)).is_in(accounts.iter().copied()))
+        .and_where(Expr::col((cs::Entity, cs::Column::Status)).eq(crate::sharing::SHARED))
+        .to_owned()
 }
 
 /// Current owners of these customers.

@@ -3,10 +3,7 @@
 //! filter builder) never hand SQL text in; every user value is a bound parameter.
 
 use crate::DbError;
-use crate::entity::{
-    customer_access, customer_emails, customer_phones, customer_shares, customer_tags, customers,
-    sharing_rule_accounts,
-};
+use crate::entity::{customer_access, customer_emails, customer_phones, customer_tags, customers};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Alias, BinOper, Expr, ExprTrait, LikeExpr, Query, SimpleExpr};
 use sea_orm::{
@@ -374,30 +371,7 @@ fn reach(accounts: &[i64], edit: bool) -> Condition {
         .add(Expr::col((customers::Entity, Col::OwnerId)).is_in(accounts.iter().copied()))
         .add(id().in_subquery(access));
     if !edit {
-        let shared = Query::select()
-            .column((customer_shares::Entity, customer_shares::Column::CustomerId))
-            .from(customer_shares::Entity)
-            .inner_join(
-                sharing_rule_accounts::Entity,
-                Expr::col((
-                    sharing_rule_accounts::Entity,
-                    sharing_rule_accounts::Column::RuleId,
-                ))
-                .equals((customer_shares::Entity, customer_shares::Column::RuleId)),
-            )
-            .and_where(
-                Expr::col((
-                    sharing_rule_accounts::Entity,
-                    sharing_rule_accounts::Column::AccountId,
-                ))
-                .is_in(accounts.iter().copied()),
-            )
-            .and_where(
-                Expr::col((customer_shares::Entity, customer_shares::Column::Status))
-                    .eq(crate::sharing::SHARED),
-            )
-            .to_owned();
-        c = c.add(id().in_subquery(shared));
+        c = c.add(id().in_subquery(crate::ownership::shared_with(accounts)));
     }
     c
 }
