@@ -353,7 +353,7 @@ async fn store(
         });
     }
     let customers: Vec<i64> = drafts.iter().map(|d| d.customer_id).collect();
-    let rules = rules::Rules::new(rules::load(&tx).await?);
+    let rules = rules::Rules::new(rules::load(&tx).await?, ctx.now);
     let applied = apply(&tx, &rules, drafts).await?;
     for (n, eid) in applied.ids.iter().enumerate() {
         if let (Some(i), Some(cid)) = (slot_of.get(n), customers.get(n)) {

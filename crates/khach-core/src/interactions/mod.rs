@@ -3,6 +3,7 @@
 //! the last contact date and the score, in the same transaction as the event; score
 //! levels with their actions; the timeline, its chart and export; recompute.
 
+pub mod decay;
 mod ingest;
 pub mod levels;
 mod recompute;
@@ -31,7 +32,7 @@ pub(crate) async fn record_internal(
     if entries.is_empty() {
         return Ok(());
     }
-    let rules = rules::Rules::new(rules::load(c).await?);
+    let rules = rules::Rules::new(rules::load(c).await?, ctx.now);
     let drafts = entries
         .into_iter()
         .map(|(customer, kind, payload)| record::Draft {

@@ -32,7 +32,7 @@ pub async fn recompute(core: &Core, check_only: bool) -> CoreResult<Report> {
         };
         after = last;
         let tx = core.db.begin().await?;
-        let rules = Rules::new(load(&tx).await?);
+        let rules = Rules::new(load(&tx).await?, core.now());
         let stored = store::counters_for_update(&tx, &ids).await?;
         let events = store::of_customers(&tx, &ids).await?;
         let mut fresh: HashMap<i64, Counters> =
@@ -53,7 +53,7 @@ pub async fn recompute(core: &Core, check_only: bool) -> CoreResult<Report> {
                 changed_events.push((e.id, i, contact, s));
             }
             if let Some(k) = fresh.get_mut(&e.customer_id) {
-                add(k, i, contact, s, e.occurred_at);
+                add(&rules, k, i, contact, s, e.occurred_at);
             }
         }
         let changed: Vec<(i64, Counters)> = fresh

@@ -83,8 +83,10 @@ pub(crate) fn count(
     (interaction, e.contact, e.score)
 }
 
-/// Adds one event's values to a customer's counters.
+/// Adds one event's values to a customer's counters (its points at what they are
+/// worth today, when the score decays).
 pub(crate) fn add(
+    rules: &Rules,
     k: &mut Counters,
     interaction: i32,
     contact: bool,
@@ -92,7 +94,7 @@ pub(crate) fn add(
     at: DateTime<Utc>,
 ) {
     k.interaction_count += i64::from(interaction);
-    k.score += i64::from(score);
+    k.score += rules.worth(score, at);
     if contact && k.last_contact_at.is_none_or(|l| at > l) {
         k.last_contact_at = Some(at);
     }
@@ -120,7 +122,7 @@ pub(crate) async fn apply(
             &d.payload,
         );
         if let Some(k) = after.get_mut(&d.customer_id) {
-            add(k, interaction, contact, score, d.occurred_at);
+            add(rules, k, interaction, contact, score, d.occurred_at);
         }
         rows.push(khach_db::events::Event {
             id: 0,

@@ -3,9 +3,9 @@
 //! defaults; a business may change them in the settings.
 
 use crate::{Core, CoreError, CoreResult, Ctx};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use khach_db::ConnectionTrait;
-use khach_types::api::{CounterRule, CounterRules};
+use khach_types::api::{CounterRule, CounterRules, ScoreDecay};
 use khach_types::{Action, EventKind, EventSource, Module};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -56,12 +56,17 @@ pub fn defaults() -> CounterRules {
                 score_by_source: BTreeMap::new(),
             })
             .collect(),
+        decay: None,
     }
 }
 
-/// The rules in force, by type.
+/// The rules in force, by type, as of one day (for the decay).
 #[derive(Debug, Clone)]
-pub struct Rules(HashMap<String, CounterRule>);
+pub struct Rules {
+    by_kind: HashMap<String, CounterRule>,
+    decay: Option<ScoreDecay>,
+    today: NaiveDate,
+}
 
 /// What one event does to the counters, before the once-per-hour check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -74,12 +79,41 @@ pub struct Effect {
 }
 
 impl Rules {
-    pub fn new(r: CounterRules) -> Self {
-        Self(r.rules.into_iter().map(|r| (r.kind.clone(), r)).collect())
+    pub fn new(r: CounterRules, now: DateTime<Utc>) -> Self {
+        Self {
+            by_kind: r.rules.into_iter().map(|r| (r.kind.clone(), r)).collect(),
+            decay: r.decay,
+            today: now.date_naive(),
+        }
+    }
+
+    /// Whether points lose value with time.
+    pub fn decays(&self) -> bool {
+        self.decay.is_some()
+    }
+
+    /// What `points` earned by an event at `at` are worth today: whole points, each
+    /// event rounded on its own so a recompute adds up to the same total.
+    pub fn worth(&self, points: i32, at: DateTime<Utc>) -> i64 {
+        let Some(d) = self.decay else {
+            return i64::from(points);
+        };
+        let days = (self.today - at.date_naive()).num_days().max(0);
+        let periods = days / i64::from(d.every_days.max(1));
+        if periods == 0 {
+            return i64::from(points);
+        }
+        if d.percent >= 100 {
+            return 0;
+        }
+        let keep = 1.0 - f64::from(d.percent) / 100.0;
+        let factor = keep.powi(i32::try_from(periods).unwrap_or(i32::MAX));
+        // |points| ≤ 2^31 and factor < 1, so the product fits an i64.
+        (f64::from(points) * factor).round() as i64
     }
 
     pub fn effect(&self, kind: &str, source: &str, payload: &Value) -> Effect {
-        let Some(r) = self.0.get(kind) else {
+        let Some(r) = self.by_kind.get(kind) else {
             return Effect::default();
         };
         let system = payload.get("system").and_then(Value::as_bool) == Some(true);
@@ -94,7 +128,7 @@ impl Rules {
 
     /// Types counted at most once per hour.
     pub fn hourly_kinds(&self) -> Vec<String> {
-        self.0
+        self.by_kind
             .values()
             .filter(|r| r.hourly)
             .map(|r| r.kind.clone())
@@ -156,6 +190,14 @@ pub async fn set(core: &Core, ctx: &Ctx, mut r: CounterRules) -> CoreResult<Coun
     }
     if r.rules.len() > 500 {
         errs.add("rules", "value-too-many");
+    }
+    if let Some(d) = r.decay {
+        if !(1..=100).contains(&d.percent) {
+            errs.add("decay.percent", "interactions-out-of-range");
+        }
+        if !(1..=3650).contains(&d.every_days) {
+            errs.add("decay.every_days", "interactions-out-of-range");
+        }
     }
     errs.finish()?;
     let tx = core.db.begin().await?;

@@ -3,6 +3,7 @@
 //! phone and e-mail, the timeline query, score levels and notifications. Every batch
 //! operation is one statement per chunk, never one round trip per event.
 
+pub mod decay;
 pub mod levels;
 pub mod timeline;
 

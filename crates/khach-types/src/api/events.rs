@@ -166,6 +166,21 @@ pub struct CounterRule {
 pub struct CounterRules {
     /// Types not listed count nothing.
     pub rules: Vec<CounterRule>,
+    /// Optional decay of the score: none when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decay: Option<ScoreDecay>,
+}
+
+/// Score decay: an event's points lose `percent` % of their value for every full
+/// `every_days` days since the event's day (UTC), rounded to whole points per event;
+/// 100 % makes points expire after `every_days` days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScoreDecay {
+    #[schema(minimum = 1, maximum = 100)]
+    pub percent: u8,
+    #[schema(minimum = 1, maximum = 3650)]
+    pub every_days: u32,
 }
 
 /// What to do when a customer crosses a score level.

@@ -35,6 +35,20 @@ async fn purge_bin(core: khach_core::Core) {
     }
 }
 
+/// Score decay, checked hourly and applied once a day (when the rules have one).
+async fn score_decay(core: khach_core::Core) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        let ctx = khach_core::Ctx::system(khach_types::Origin::Automation, core.now());
+        match khach_core::interactions::decay::run(&core, &ctx).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(customers = n, "score decay applied"),
+            Err(e) => tracing::warn!(error = %e, "score decay failed"),
+        }
+    }
+}
+
 /// Every minute: imports whose worker died (its lease expired) are resumed here.
 async fn resume_imports(core: khach_core::Core) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
@@ -100,6 +114,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     tokio::spawn(sharing_runs(core.clone()));
     tokio::spawn(webhook_runs(core.clone()));
     tokio::spawn(resume_imports(core.clone()));
+    tokio::spawn(score_decay(core.clone()));
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
