@@ -2,8 +2,7 @@
 //! SVG chart drawn here on the server (interactions per period as bars, accumulated
 //! score as a line; each series hides with a checkbox, no script needed), and the
 //! events newest first with a text filter, "only source X" / "every source except
-//! X" and a CSV export. Also the counter-rule and score-level settings page and the
-//! notifications list.
+//! X" and a CSV export. Also the notifications list.
 
 use crate::pages::{PageCtx, render};
 use crate::state::AppState;
@@ -11,10 +10,9 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_extra::extract::Form;
 use chrono::{DateTime, Utc};
 use khach_core::interactions::{self, Bucket};
-use khach_types::api::{CounterRules, ScoreLevelInput, TimelineEvent, TimelineQuery};
+use khach_types::api::{TimelineEvent, TimelineQuery};
 use khach_types::{Action, Module};
 use serde::Deserialize;
 
@@ -234,140 +232,6 @@ pub async fn export(
             csv,
         )
             .into_response(),
-        Err(e) => p.err(e).into_response(),
-    }
-}
-
-#[derive(Template)]
-#[template(path = "interactions/settings.html")]
-struct SettingsPage {
-    l: crate::pages::Layout,
-    rules: CounterRules,
-    rules_json: String,
-    levels: Vec<(khach_types::api::ScoreLevel, String)>,
-    error: String,
-    can_edit: bool,
-}
-
-async fn settings_page(s: &AppState, p: PageCtx, error: String, json: Option<String>) -> Response {
-    let rules = match interactions::rules::get(&s.core, &p.ctx).await {
-        Ok(r) => r,
-        Err(e) => return p.err(e).into_response(),
-    };
-    let levels = interactions::levels::list(&s.core, &p.ctx)
-        .await
-        .map(|l| l.items)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|l| {
-            let acts = serde_json::json!({"up": l.up, "down": l.down}).to_string();
-            (l, acts)
-        })
-        .collect();
-    let can_edit = p.ctx.can(Module::Customers, Action::Settings);
-    let page = SettingsPage {
-        rules_json: json
-            .unwrap_or_else(|| serde_json::to_string_pretty(&rules).unwrap_or_default()),
-        rules,
-        levels,
-        can_edit,
-        error,
-        l: p.with_title("interactions-settings-title").layout,
-    };
-    render(StatusCode::OK, &page)
-}
-
-/// `GET /settings/interactions`: counter rules and score levels.
-pub async fn settings(State(s): State<AppState>, p: PageCtx) -> Response {
-    settings_page(&s, p, String::new(), None).await
-}
-
-#[derive(Debug, Deserialize)]
-pub struct RulesForm {
-    rules: String,
-}
-
-/// `POST /settings/interactions/rules`: the rules as JSON.
-pub async fn save_rules(
-    State(s): State<AppState>,
-    p: PageCtx,
-    Form(f): Form<RulesForm>,
-) -> Response {
-    let parsed: Result<CounterRules, _> = serde_json::from_str(&f.rules);
-    let err = match parsed {
-        Err(_) => p.layout.t("interactions-rules-json"),
-        Ok(r) => match interactions::rules::set(&s.core, &p.ctx, r).await {
-            Ok(_) => return Redirect::to("/settings/interactions").into_response(),
-            Err(khach_core::CoreError::Validation(m)) => m
-                .into_iter()
-                .map(|(k, v)| format!("{k}: {}", p.layout.t(v)))
-                .collect::<Vec<_>>()
-                .join("; "),
-            Err(e) => return p.err(e).into_response(),
-        },
-    };
-    settings_page(&s, p, err, Some(f.rules)).await
-}
-
-#[derive(Debug, Deserialize)]
-pub struct LevelForm {
-    name: String,
-    threshold: i64,
-    /// `{"up": {…}, "down": {…}}`, may be empty.
-    #[serde(default)]
-    actions: String,
-}
-
-/// `POST /settings/interactions/levels`: a new score level.
-pub async fn create_level(
-    State(s): State<AppState>,
-    p: PageCtx,
-    Form(f): Form<LevelForm>,
-) -> Response {
-    #[derive(Deserialize, Default)]
-    struct Sides {
-        #[serde(default)]
-        up: khach_types::api::LevelActions,
-        #[serde(default)]
-        down: khach_types::api::LevelActions,
-    }
-    let sides: Result<Sides, _> = if f.actions.trim().is_empty() {
-        Ok(Sides::default())
-    } else {
-        serde_json::from_str(&f.actions)
-    };
-    let Ok(sides) = sides else {
-        let e = p.layout.t("interactions-rules-json");
-        return settings_page(&s, p, e, None).await;
-    };
-    let inp = ScoreLevelInput {
-        name: f.name,
-        threshold: f.threshold,
-        up: sides.up,
-        down: sides.down,
-    };
-    match interactions::levels::create(&s.core, &p.ctx, inp).await {
-        Ok(_) => Redirect::to("/settings/interactions").into_response(),
-        Err(khach_core::CoreError::Validation(m)) => {
-            let e = m
-                .into_iter()
-                .map(|(k, v)| format!("{k}: {}", p.layout.t(v)))
-                .collect::<Vec<_>>()
-                .join("; ");
-            settings_page(&s, p, e, None).await
-        }
-        Err(e) => p.err(e).into_response(),
-    }
-}
-
-/// `POST /settings/interactions/levels/{id}/delete`.
-pub async fn delete_level(
-    State(s): State<AppState>,
-    p: PageCtx,
-    axum::extract::Path(id): axum::extract::Path<i64>,
-) -> Response {
-    match interactions::levels::delete(&s.core, &p.ctx, id).await {
-        Ok(()) => Redirect::to("/settings/interactions").into_response(),
         Err(e) => p.err(e).into_response(),
     }
 }

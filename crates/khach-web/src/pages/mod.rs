@@ -14,6 +14,7 @@ mod customers;
 mod departments;
 mod format;
 pub mod imports;
+mod interaction_settings;
 pub mod interactions;
 mod profile;
 mod roles;
@@ -139,18 +140,21 @@ fn customer_routes() -> Router<AppState> {
         .route("/customers/tabs", get(prefs::tabs).post(prefs::save_tabs))
         .route("/customers/{id}", get(detail::show))
         .route("/customers/{id}/events.csv", get(interactions::export))
-        .route("/settings/interactions", get(interactions::settings))
+        .route(
+            "/settings/interactions",
+            get(interaction_settings::settings),
+        )
         .route(
             "/settings/interactions/rules",
-            post(interactions::save_rules),
+            post(interaction_settings::save_rules),
         )
         .route(
             "/settings/interactions/levels",
-            post(interactions::create_level),
+            post(interaction_settings::create_level),
         )
         .route(
             "/settings/interactions/levels/{id}/delete",
-            post(interactions::delete_level),
+            post(interaction_settings::delete_level),
         )
         .route("/notifications", get(interactions::notifications))
         .route(

@@ -203,7 +203,8 @@ async fn history_tab_settings_page_and_export() {
         .await;
     assert_eq!(st, 200);
     assert_eq!(csv.lines().count(), 2, "{csv}");
-    // The settings page: rules, a new level from the form, bad JSON explained.
+    // The settings page: rules edited in the table, a level from the form, bad
+    // input explained by the row it is in.
     let (st, s) = app.page(&web, "/settings/interactions").await;
     assert_eq!(st, 200);
     assert!(s.contains("rules-table") && s.contains("email.clicked"));
@@ -214,21 +215,151 @@ async fn history_tab_settings_page_and_export() {
             &[
                 ("name", "Vàng"),
                 ("threshold", "50"),
-                ("actions", r#"{"up": {"notify_owner": true}}"#),
+                ("up_add_tags", "Khách vàng, VIP"),
+                ("up_notify", "on"),
+                ("down_remove_tags", "VIP"),
             ],
         )
         .await;
-    assert!(r.status().is_success() || r.status().is_redirection());
+    assert!(r.status().is_redirection(), "{}", r.status());
     let (_, s) = app.page(&web, "/settings/interactions").await;
-    assert!(s.contains("Vàng"));
-    let r = app
-        .post_form(
-            &web,
-            "/settings/interactions/rules",
-            &[("rules", "{not json")],
-        )
-        .await;
+    assert!(s.contains("Vàng") && s.contains("Khách vàng, VIP"), "{s}");
+    let levels = expect(
+        &app,
+        &app.admin.key,
+        "GET",
+        "/api/v1/score-levels",
+        None,
+        200,
+    )
+    .await;
+    let gold = levels["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"] == "Vàng")
+        .unwrap();
+    assert_eq!(gold["up"]["add_tags"], json!(["Khách vàng", "VIP"]));
+    assert_eq!(gold["up"]["notify_owner"], true);
+    assert_eq!(gold["down"]["remove_tags"], json!(["VIP"]));
+    // Rows as the page numbers them: edit one, drop one, add one, set a decay.
+    let rules = expect(
+        &app,
+        &app.admin.key,
+        "GET",
+        "/api/v1/interaction-rules",
+        None,
+        200,
+    )
+    .await;
+    let mut form: Vec<(String, String)> = Vec::new();
+    for (i, r) in rules["rules"].as_array().unwrap().iter().enumerate() {
+        let kind = r["type"].as_str().unwrap().to_string();
+        let score = if kind == "email.opened" {
+            "4".to_string()
+        } else {
+            r["score"].to_string()
+        };
+        form.push((format!("type.{i}"), kind.clone()));
+        form.push((format!("interaction.{i}"), r["interaction"].to_string()));
+        form.push((format!("score.{i}"), score));
+        if r["contact"] == true {
+            form.push((format!("contact.{i}"), "on".into()));
+        }
+        if r["hourly"] == true {
+            form.push((format!("hourly.{i}"), "on".into()));
+        }
+        if kind == "zns.deleted" {
+            form.push((format!("remove.{i}"), "on".into()));
+        }
+    }
+    form.extend([
+        ("type.new".to_string(), "custom.webinar".to_string()),
+        ("interaction.new".into(), "1".into()),
+        ("score.new".into(), "7".into()),
+        ("by_source.new".into(), "zoom=9".into()),
+        ("decay_percent".into(), "10".into()),
+        ("decay_days".into(), "30".into()),
+    ]);
+    let r = web
+        .post(app.url("/settings/interactions/rules"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_redirection(), "{}", r.status());
+    let after = expect(
+        &app,
+        &app.admin.key,
+        "GET",
+        "/api/v1/interaction-rules",
+        None,
+        200,
+    )
+    .await;
+    let find = |k: &str| {
+        after["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["type"] == k)
+            .cloned()
+    };
+    assert_eq!(find("email.opened").unwrap()["score"], 4);
+    assert_eq!(find("email.opened").unwrap()["contact"], true);
+    assert!(find("zns.deleted").is_none());
+    let w = find("custom.webinar").unwrap();
+    assert_eq!(
+        (w["score"].clone(), w["score_by_source"]["zoom"].clone()),
+        (json!(7), json!(9))
+    );
+    assert_eq!(after["decay"], json!({"percent": 10, "every_days": 30}));
+    assert_eq!(
+        after["rules"].as_array().unwrap().len(),
+        rules["rules"].as_array().unwrap().len()
+    );
+    // A bad number names its row and keeps what was typed; nothing is saved.
+    let mut bad = form.clone();
+    for (k, v) in bad.iter_mut() {
+        if k == "score.0" {
+            *v = "nhiều".into();
+        }
+    }
+    bad.retain(|(k, _)| !k.ends_with(".new"));
+    let r = web
+        .post(app.url("/settings/interactions/rules"))
+        .form(&bad)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
     let body = r.text().await.unwrap();
-    assert!(body.contains("settings-error"), "{body}");
+    let first = rules["rules"][0]["type"].as_str().unwrap();
+    assert!(
+        body.contains("settings-error") && body.contains(first) && body.contains("nhiều"),
+        "{body}"
+    );
+    // An out-of-range decay is refused by the core with the decay named.
+    let mut bad = form.clone();
+    bad.retain(|(k, _)| !k.ends_with(".new") && k != "decay_percent");
+    bad.push(("decay_percent".into(), "0".into()));
+    let r = web
+        .post(app.url("/settings/interactions/rules"))
+        .form(&bad)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("settings-error"));
+    let still = expect(
+        &app,
+        &app.admin.key,
+        "GET",
+        "/api/v1/interaction-rules",
+        None,
+        200,
+    )
+    .await;
+    assert_eq!(still, after);
     app.stop().await;
 }
