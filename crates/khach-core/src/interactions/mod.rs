@@ -13,7 +13,7 @@ mod timeline;
 
 pub use ingest::{MAX_BATCH, ingest};
 pub use recompute::{Report, recompute};
-pub use timeline::{Bucket, buckets, chart, export_csv, sources, timeline};
+pub use timeline::{Bucket, buckets, chart, export, sources, timeline};
 
 use crate::{Core, CoreResult, Ctx};
 use khach_db::ConnectionTrait;

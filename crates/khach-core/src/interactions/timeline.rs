@@ -1,10 +1,11 @@
 //! Reading a customer's interaction history: the filtered timeline (API and page),
-//! its CSV export and the chart's series.
+//! its CSV and XLSX export and the chart's series.
 
+use crate::exports::{ExportFile, csv_bytes, neutralise, xlsx_bytes};
 use crate::{Core, CoreError, CoreResult, Ctx};
 use chrono::{DateTime, Utc};
 use khach_db::interactions::timeline::{self as store, Filter};
-use khach_types::api::{TimelineEvent, TimelinePage, TimelineQuery};
+use khach_types::api::{ExportFormat, TimelineEvent, TimelinePage, TimelineQuery};
 use khach_types::{Action, EventSource, Module};
 use std::collections::HashMap;
 
@@ -163,56 +164,77 @@ pub async fn sources(core: &Core, ctx: &Ctx, customer: i64) -> CoreResult<Vec<St
     Ok(store::sources(core.db.conn(), customer).await?)
 }
 
-fn csv_field(s: &str) -> String {
-    // A leading =, +, - or @ would run as a formula in a spreadsheet.
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
-}
-
-/// The filtered timeline as CSV (newest first, at most 100,000 rows). Needs the
-/// export permission.
-pub async fn export_csv(
+/// The filtered timeline as a CSV or XLSX file (newest first, at most 100,000
+/// rows; formula-like cells neutralised as in every export). Needs the export
+/// permission.
+pub async fn export(
     core: &Core,
     ctx: &Ctx,
     customer: i64,
     q: &TimelineQuery,
-) -> CoreResult<String> {
+    format: ExportFormat,
+) -> CoreResult<ExportFile> {
     ctx.require(Module::Customers, Action::Export)?;
     visible(core, ctx, customer).await?;
     let f = filter(q)?;
     let rows = select(core, customer, &f, None, 100_000).await?;
     let names = names(core, &rows).await?;
-    let mut s = String::from(
-        "id,occurred_at,type,source,external_id,actor,interaction_delta,score_delta,contact,properties\n",
-    );
-    for e in rows {
-        let e = out(ctx, e, &names);
-        let cols = [
-            e.id.to_string(),
-            e.occurred_at.to_rfc3339(),
-            e.kind,
-            e.source,
-            e.external_id.unwrap_or_default(),
-            e.actor_name.unwrap_or_default(),
-            e.interaction_delta.to_string(),
-            e.score_delta.to_string(),
-            e.contact.to_string(),
-            e.payload.to_string(),
-        ];
-        let line: Vec<String> = cols.iter().map(|c| csv_field(c)).collect();
-        s.push_str(&line.join(","));
-        s.push('\n');
-    }
-    Ok(s)
+    let headers: Vec<String> = [
+        "id",
+        "occurred_at",
+        "type",
+        "source",
+        "external_id",
+        "actor",
+        "interaction_delta",
+        "score_delta",
+        "contact",
+        "properties",
+    ]
+    .map(String::from)
+    .to_vec();
+    let lines: Vec<Vec<String>> = rows
+        .into_iter()
+        .map(|e| {
+            let e = out(ctx, e, &names);
+            [
+                e.id.to_string(),
+                e.occurred_at.to_rfc3339(),
+                e.kind,
+                e.source,
+                e.external_id.unwrap_or_default(),
+                e.actor_name.unwrap_or_default(),
+                e.interaction_delta.to_string(),
+                e.score_delta.to_string(),
+                e.contact.to_string(),
+                e.payload.to_string(),
+            ]
+            .iter()
+            .map(|c| neutralise(c).into_owned())
+            .collect()
+        })
+        .collect();
+    let n = lines.len();
+    let (bytes, content_type, ext) = match format {
+        ExportFormat::Csv => (
+            csv_bytes(&headers, &lines)?,
+            "text/csv; charset=utf-8",
+            "csv",
+        ),
+        ExportFormat::Xlsx => {
+            let bytes = crate::imports::blocking(move || xlsx_bytes(&headers, &lines)).await?;
+            (bytes, XLSX, "xlsx")
+        }
+    };
+    Ok(ExportFile {
+        bytes,
+        content_type,
+        file_name: format!("customer-{customer}-events.{ext}"),
+        rows: n,
+    })
 }
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// One period of the chart.
 #[derive(Debug, Clone, PartialEq)]

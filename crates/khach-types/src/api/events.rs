@@ -138,6 +138,39 @@ pub struct TimelineQuery {
     pub cursor: Option<String>,
 }
 
+/// The timeline's filters for an export, and the file format.
+#[derive(Debug, Default, Clone, Deserialize, Serialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct TimelineExportQuery {
+    /// Text in the type, source, actor or properties.
+    pub q: Option<String>,
+    /// Only events from this source.
+    pub source: Option<String>,
+    /// Every source except this one.
+    pub except_source: Option<String>,
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
+    #[param(pattern = "^[0-9]+$")]
+    pub cursor: Option<String>,
+    /// `csv` (default) or `xlsx`.
+    #[param(inline)]
+    pub format: Option<crate::api::ExportFormat>,
+}
+
+impl TimelineExportQuery {
+    /// The filters alone.
+    pub fn filters(&self) -> TimelineQuery {
+        TimelineQuery {
+            q: self.q.clone(),
+            source: self.source.clone(),
+            except_source: self.except_source.clone(),
+            limit: self.limit,
+            cursor: self.cursor.clone(),
+        }
+    }
+}
+
 /// How one event type counts. Getfly's rules are the defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

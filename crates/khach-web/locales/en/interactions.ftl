@@ -17,6 +17,7 @@ interactions-only-source = Only source
 interactions-except-source = All sources except
 interactions-all-sources = (any)
 interactions-apply = Filter
+interactions-export-xlsx = Export Excel
 interactions-export-csv = Export CSV
 interactions-points = points
 interactions-external-id = External id

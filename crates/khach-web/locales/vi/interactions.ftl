@@ -17,6 +17,7 @@ interactions-only-source = Chỉ nguồn
 interactions-except-source = Mọi nguồn trừ
 interactions-all-sources = (tất cả)
 interactions-apply = Lọc
+interactions-export-xlsx = Xuất Excel
 interactions-export-csv = Xuất CSV
 interactions-points = điểm
 interactions-external-id = Mã bên ngoài

@@ -15,7 +15,7 @@ use khach_types::ErrorCode;
 use khach_types::api::{
     BatchResult, CounterRules, EventBatch, EventInput, EventResult, EventStatus,
     InteractionSummary, NotificationList, ScoreLevel, ScoreLevelInput, ScoreLevelList,
-    TimelinePage, TimelineQuery,
+    TimelineExportQuery, TimelinePage, TimelineQuery,
 };
 
 /// Message keys of refused events into the caller's language.
@@ -99,15 +99,18 @@ pub async fn list_customer_events(
         .api(&ctx)
 }
 
-/// The filtered interaction history as CSV (needs the export permission).
+/// The filtered interaction history as a CSV or XLSX file (needs the export
+/// permission).
 #[utoipa::path(get, path = "/api/v1/customers/{id}/events/export", tag = "customers",
-    params(("id" = i64, Path, description = "Customer id"), TimelineQuery),
-    responses((status = 200, description = "CSV file", content_type = "text/csv", body = String)))]
+    params(("id" = i64, Path, description = "Customer id"), TimelineExportQuery),
+    responses((status = 200, description = "The file",
+        content((String = "text/csv"),
+                (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))))]
 pub async fn export_customer_events(
     State(s): State<AppState>,
     ApiCtx(ctx): ApiCtx,
     Id(id): Id,
-    ApiQuery(q): ApiQuery<TimelineQuery>,
+    ApiQuery(q): ApiQuery<TimelineExportQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
     // The export takes every matching event; a given limit or cursor must still be
     // valid, as on the list.
@@ -115,18 +118,24 @@ pub async fn export_customer_events(
         khach_core::paging::page_limit(q.limit).api(&ctx)?;
     }
     khach_core::paging::parse_cursor(q.cursor.as_deref()).api(&ctx)?;
-    let csv = interactions::export_csv(&s.core, &ctx, id, &q)
-        .await
-        .api(&ctx)?;
+    let f = interactions::export(
+        &s.core,
+        &ctx,
+        id,
+        &q.filters(),
+        q.format.unwrap_or_default(),
+    )
+    .await
+    .api(&ctx)?;
     Ok((
         [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_TYPE, f.content_type.to_string()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"customer-{id}-events.csv\""),
+                format!("attachment; filename=\"{}\"", f.file_name),
             ),
         ],
-        csv,
+        f.bytes,
     ))
 }
 

@@ -2,7 +2,7 @@
 //! SVG chart drawn here on the server (interactions per period as bars, accumulated
 //! score as a line; each series hides with a checkbox, no script needed), and the
 //! events newest first with a text filter, "only source X" / "every source except
-//! X" and a CSV export. Also the notifications list.
+//! X" and a CSV or XLSX export. Also the notifications list.
 
 use crate::pages::{PageCtx, render};
 use crate::state::AppState;
@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use khach_core::interactions::{self, Bucket};
-use khach_types::api::{TimelineEvent, TimelineQuery};
+use khach_types::api::{ExportFormat, TimelineEvent, TimelineQuery};
 use khach_types::{Action, Module};
 use serde::Deserialize;
 
@@ -70,6 +70,7 @@ pub struct History {
     pub sources: Vec<String>,
     pub f: HistoryFilter,
     pub export: String,
+    pub export_xlsx: String,
     pub can_export: bool,
 }
 
@@ -179,12 +180,14 @@ pub async fn history(s: &AppState, p: &PageCtx, id: i64, f: HistoryFilter) -> Hi
             e,
         })
         .collect();
+    // The file links share the filters; the extension picks the format.
     let export = format!(
         "/customers/{id}/events.csv?q={}&source={}&mode={}",
         enc(&f.q),
         enc(&f.source),
         enc(&f.mode)
     );
+    let export_xlsx = export.replacen("/events.csv?", "/events.xlsx?", 1);
     History {
         interaction_count: counters.interaction_count,
         score: counters.score,
@@ -196,17 +199,38 @@ pub async fn history(s: &AppState, p: &PageCtx, id: i64, f: HistoryFilter) -> Hi
             .await
             .unwrap_or_default(),
         export,
+        export_xlsx,
         can_export: ctx.can(Module::Customers, Action::Export),
         f,
     }
 }
 
 /// `GET /customers/{id}/events.csv`: the filtered history as a file.
-pub async fn export(
+pub async fn export_csv(
     State(s): State<AppState>,
     p: PageCtx,
     axum::extract::Path(id): axum::extract::Path<i64>,
     axum::extract::Query(f): axum::extract::Query<HistoryFilter>,
+) -> Response {
+    export(&s, p, id, f, ExportFormat::Csv).await
+}
+
+/// `GET /customers/{id}/events.xlsx`.
+pub async fn export_xlsx(
+    State(s): State<AppState>,
+    p: PageCtx,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    axum::extract::Query(f): axum::extract::Query<HistoryFilter>,
+) -> Response {
+    export(&s, p, id, f, ExportFormat::Xlsx).await
+}
+
+async fn export(
+    s: &AppState,
+    p: PageCtx,
+    id: i64,
+    f: HistoryFilter,
+    format: ExportFormat,
 ) -> Response {
     let except = f.mode == "except";
     let source = Some(f.source.clone()).filter(|s| !s.is_empty());
@@ -217,19 +241,19 @@ pub async fn export(
         limit: None,
         cursor: None,
     };
-    match interactions::export_csv(&s.core, &p.ctx, id, &q).await {
-        Ok(csv) => (
+    match interactions::export(&s.core, &p.ctx, id, &q, format).await {
+        Ok(file) => (
             [
                 (
                     axum::http::header::CONTENT_TYPE,
-                    "text/csv; charset=utf-8".to_string(),
+                    file.content_type.to_string(),
                 ),
                 (
                     axum::http::header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"customer-{id}-events.csv\""),
+                    format!("attachment; filename=\"{}\"", file.file_name),
                 ),
             ],
-            csv,
+            file.bytes,
         )
             .into_response(),
         Err(e) => p.err(e).into_response(),

@@ -139,7 +139,11 @@ fn customer_routes() -> Router<AppState> {
         )
         .route("/customers/tabs", get(prefs::tabs).post(prefs::save_tabs))
         .route("/customers/{id}", get(detail::show))
-        .route("/customers/{id}/events.csv", get(interactions::export))
+        .route("/customers/{id}/events.csv", get(interactions::export_csv))
+        .route(
+            "/customers/{id}/events.xlsx",
+            get(interactions::export_xlsx),
+        )
         .route(
             "/settings/interactions",
             get(interaction_settings::settings),

@@ -350,6 +350,39 @@ async fn duplicates_out_of_order_and_errors_by_index() {
             .await
             .unwrap();
         assert_eq!(csv.lines().count(), 3, "{csv}");
+        // The same as an Excel file: a header and the two rows, every cell a string.
+        let r = app
+            .client()
+            .get(app.url(&format!(
+                "/api/v1/customers/{id}/events/export?source=mail&format=xlsx"
+            )))
+            .bearer_auth(&k)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.headers()["content-type"],
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        );
+        let bytes = r.bytes().await.unwrap().to_vec();
+        use calamine::Reader;
+        let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+        let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+        let rows: Vec<Vec<String>> = sheet
+            .rows()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect();
+        assert_eq!(rows.len(), 3, "{rows:?}");
+        assert_eq!(rows[0][2], "type");
+        assert!(rows[1..].iter().all(|r| r[3] == "mail"), "{rows:?}");
+        let bad = app
+            .client()
+            .get(app.url(&format!("/api/v1/customers/{id}/events/export?format=pdf")))
+            .bearer_auth(&k)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), 400);
         app.stop().await;
     }
 }

@@ -203,6 +203,14 @@ async fn history_tab_settings_page_and_export() {
         .await;
     assert_eq!(st, 200);
     assert_eq!(csv.lines().count(), 2, "{csv}");
+    assert!(page.contains("history-export-xlsx"));
+    let r = web
+        .get(app.url(&format!("/customers/{id}/events.xlsx?source=zoom")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.bytes().await.unwrap().starts_with(b"PK"));
     // The settings page: rules edited in the table, a level from the form, bad
     // input explained by the row it is in.
     let (st, s) = app.page(&web, "/settings/interactions").await;
