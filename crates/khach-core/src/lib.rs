@@ -12,6 +12,7 @@ mod core;
 mod ctx;
 pub mod customers;
 pub mod departments;
+pub mod duplicates;
 mod error;
 pub mod exports;
 pub mod fields;

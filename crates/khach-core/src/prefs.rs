@@ -37,7 +37,14 @@ pub const DEFAULT_COLUMNS: [&str; 8] = [
     "created_at",
 ];
 /// Tabs of the detail page whose module exists today.
-pub const TABS: [&str; 5] = ["profile", "contacts", "company", "history", "audit"];
+pub const TABS: [&str; 6] = [
+    "profile",
+    "contacts",
+    "company",
+    "history",
+    "duplicates",
+    "audit",
+];
 
 /// The caller's account; the settings belong to the customer list, so they need
 /// customers.view (an API key narrowed to other modules may not touch them).

@@ -15,6 +15,7 @@ pub mod companies;
 pub mod custom_fields;
 pub mod customers;
 pub mod departments;
+pub mod duplicates;
 pub mod events;
 pub mod exports;
 pub mod idempotency;
@@ -140,6 +141,8 @@ pub enum Lock {
     Config = 5,
     /// Serialises sharing rule changes and sharing runs.
     Sharing = 6,
+    /// Serialises detection runs and their writes to the duplicate pairs.
+    Duplicates = 7,
 }
 
 /// Takes `lock` for the rest of the transaction. PostgreSQL needs it for rules that

@@ -147,6 +147,23 @@ pub enum BenchCommand {
     /// Generate a CSV of demo customers (with duplicates and bad rows) and import it
     /// with matching by phone; then the same rows by a plain bulk insert.
     Import(BenchImportOpts),
+    /// Time the duplicate detection job over demo customers (added when fewer than
+    /// --customers) and measure its precision and recall against the people the
+    /// demo data entered twice. Use a database holding only demo data of this seed.
+    Duplicates(BenchDuplicatesOpts),
+}
+
+#[derive(Args, Debug)]
+pub struct BenchDuplicatesOpts {
+    /// How many customers the database should hold.
+    #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    pub customers: u64,
+    /// Seed of the demo data.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Customers per transaction when demo customers are added.
+    #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u64).range(1..=50_000))]
+    pub batch: u64,
 }
 
 #[derive(Args, Debug)]

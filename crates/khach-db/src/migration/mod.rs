@@ -11,6 +11,7 @@ mod m0007_search_trigrams;
 mod m0008_interactions;
 mod m0009_imports;
 mod m0010_webhooks;
+mod m0011_duplicates;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_interactions::Migration),
             Box::new(m0010_webhooks::Migration),
             Box::new(m0009_imports::Migration),
+            Box::new(m0011_duplicates::Migration),
         ]
     }
 }

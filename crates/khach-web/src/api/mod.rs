@@ -8,6 +8,7 @@ mod companies;
 mod custom_fields;
 mod customers;
 mod departments;
+pub mod duplicates;
 mod events;
 pub mod imports;
 mod me;
@@ -62,6 +63,13 @@ pub fn router() -> OpenApiRouter<AppState> {
             webhooks::get_webhook_settings,
             webhooks::update_webhook_settings
         ))
+        .routes(routes!(duplicates::list_duplicates))
+        .routes(routes!(duplicates::decide_duplicate))
+        .routes(routes!(
+            duplicates::scan_duplicates,
+            duplicates::get_duplicate_scan
+        ))
+        .routes(routes!(duplicates::get_customer_duplicates))
         .merge(customer_routes())
         .merge(event_routes())
         .merge(import_routes())

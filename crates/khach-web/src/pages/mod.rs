@@ -12,6 +12,7 @@ mod custom_fields;
 mod customer_settings;
 mod customers;
 mod departments;
+pub(crate) mod duplicates;
 mod format;
 pub mod imports;
 mod interaction_settings;
@@ -177,6 +178,9 @@ fn customer_routes() -> Router<AppState> {
             "/customers/{id}/contacts/{cid}/delete",
             post(detail::delete_contact),
         )
+        .route("/duplicates", get(duplicates::list))
+        .route("/duplicates/scan", post(duplicates::scan))
+        .route("/duplicates/{id}/decision", post(duplicates::decide))
         .route("/units/wards", get(form::wards))
         .route("/companies", get(companies::list).post(companies::create))
         .route(
@@ -271,6 +275,10 @@ impl Layout {
     pub fn t(&self, key: &str) -> String {
         t(self.locale, key)
     }
+    /// The message `prefix-value` (a label per value of a setting).
+    pub fn tv(&self, prefix: &str, value: &str) -> String {
+        t(self.locale, &format!("{prefix}-{value}"))
+    }
     pub fn lang(&self) -> &'static str {
         self.locale.as_str()
     }
@@ -279,7 +287,7 @@ impl Layout {
 /// The navigation entries this person may open; sections appear as modules exist.
 fn nav(ctx: &Ctx, path: &str) -> Vec<NavItem> {
     use Action::{Settings, View};
-    let entries: [(&'static str, &str, Module, Action); 15] = [
+    let entries: [(&'static str, &str, Module, Action); 16] = [
         ("/customers", "nav-customers", Module::Customers, View),
         (
             "/notifications",
@@ -288,6 +296,12 @@ fn nav(ctx: &Ctx, path: &str) -> Vec<NavItem> {
             View,
         ),
         ("/imports", "nav-imports", Module::Customers, Action::Import),
+        (
+            "/duplicates",
+            "nav-duplicates",
+            Module::Customers,
+            Action::Merge,
+        ),
         ("/companies", "nav-companies", Module::Customers, View),
         (
             "/settings/customers",

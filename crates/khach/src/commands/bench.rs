@@ -22,6 +22,7 @@ pub async fn run(config: &Config, cmd: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Search(o) => search(config, o).await,
         BenchCommand::Ingest(o) => super::bench_ingest::ingest(config, o).await,
         BenchCommand::Import(o) => super::bench_import::run(config, o).await,
+        BenchCommand::Duplicates(o) => super::bench_duplicates::run(config, o).await,
     }
 }
 

@@ -3,6 +3,7 @@
 mod admin;
 mod api_key;
 mod bench;
+mod bench_duplicates;
 mod bench_import;
 mod bench_ingest;
 mod demo_data;

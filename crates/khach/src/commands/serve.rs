@@ -105,6 +105,39 @@ async fn webhook_runs(core: khach_core::Core) {
     }
 }
 
+/// Duplicate detection over every customer once a day (a run started by hand
+/// counts). Several processes may try: one run at a time is kept in the database.
+async fn duplicate_scans(core: khach_core::Core) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        let ctx = khach_core::Ctx::system(khach_types::Origin::Automation, core.now());
+        let due = match khach_core::duplicates::latest_scan(&core, &ctx).await {
+            Ok(Some(s)) => s.started_at < ctx.now - chrono::Duration::hours(24),
+            Ok(None) => true,
+            Err(e) => {
+                tracing::warn!(error = %e, "duplicate detection: cannot read the last run");
+                false
+            }
+        };
+        if !due {
+            continue;
+        }
+        match khach_core::duplicates::start_scan(&core, &ctx).await {
+            Ok((scan, true)) => match khach_core::duplicates::run_scan(&core, scan).await {
+                Ok(s) => tracing::info!(
+                    customers = s.customers,
+                    pairs = s.pairs,
+                    "duplicate detection"
+                ),
+                Err(e) => tracing::warn!(error = %e, "duplicate detection failed"),
+            },
+            Ok((_, false)) => {}
+            Err(e) => tracing::warn!(error = %e, "duplicate detection could not start"),
+        }
+    }
+}
+
 pub async fn run(config: Config) -> anyhow::Result<()> {
     init_logging(&config.log_format);
     tracing::info!(?config, "starting Khách");
@@ -115,6 +148,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     tokio::spawn(webhook_runs(core.clone()));
     tokio::spawn(resume_imports(core.clone()));
     tokio::spawn(score_decay(core.clone()));
+    tokio::spawn(duplicate_scans(core.clone()));
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;

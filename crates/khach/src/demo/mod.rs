@@ -204,10 +204,23 @@ impl Demo {
         format!("{local}@{}", r.weighted(EMAIL_DOMAINS))
     }
 
+    /// The earlier customer that customer `index` is a second entry of, if any,
+    /// with the random stream positioned after that choice.
+    fn duplicate_of(&self, index: u64) -> (Option<u64>, Rng) {
+        let mut r = Rng::for_item(self.seed, index ^ 0xA5A5_0000_0000_0000);
+        let of = (index >= 50 && r.chance(3)).then(|| r.below(index));
+        (of, r)
+    }
+
+    /// Who customer `index` really is: customers with the same person are one
+    /// person entered several times (the labels of the duplicate detection's test).
+    pub fn person_of(&self, index: u64) -> u64 {
+        self.duplicate_of(index).0.unwrap_or(index)
+    }
+
     /// Customer number `index` (0-based) of this data set.
     pub fn customer(&self, index: u64) -> Generated {
-        let mut r = Rng::for_item(self.seed, index ^ 0xA5A5_0000_0000_0000);
-        let duplicate_of = (index >= 50 && r.chance(3)).then(|| r.below(index));
+        let (duplicate_of, mut r) = self.duplicate_of(index);
         let (person, name, phones, emails) = match duplicate_of {
             None => {
                 let p = self.person(index);

@@ -3,6 +3,7 @@
 //! leave the database exactly as it was. Later issues add their endpoints here.
 
 mod customers;
+mod duplicates;
 mod imports;
 mod interactions;
 mod ownership;
@@ -207,6 +208,7 @@ fn policy() -> Vec<Case> {
     .chain(interactions::policy())
     .chain(webhooks::policy())
     .chain(imports::policy())
+    .chain(duplicates::policy())
     .collect()
 }
 
@@ -318,6 +320,7 @@ impl World {
         interactions::fill(self, &mut path, n).await;
         webhooks::fill(self, &mut path, &mut body, n).await;
         imports::fill(self, &mut path, &mut body, n).await;
+        duplicates::fill(self, &mut path, n).await;
         let body = body.map(|b| serde_json::from_str(&b).unwrap());
         (path, body)
     }
@@ -389,6 +392,7 @@ async fn every_api_operation_is_in_the_policy_table() {
             let p = interactions::as_documented(&p);
             let p = webhooks::as_documented(&p);
             let p = imports::as_documented(&p);
+            let p = duplicates::as_documented(&p);
             (
                 c.method.to_lowercase(),
                 p.replace("{acct}", "{id}")

@@ -27,6 +27,7 @@ mod customer_sorting;
 mod customer_taxonomy;
 mod customers_api;
 mod demo_bench;
+mod duplicates;
 mod hardening;
 mod idempotency;
 mod import_kill;

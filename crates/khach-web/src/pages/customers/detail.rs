@@ -44,6 +44,7 @@ struct DetailPage {
     custom_shown: Vec<(String, String, String)>,
     contacts: Vec<SubContact>,
     history: Option<crate::pages::interactions::History>,
+    dupes: Option<khach_types::api::CustomerDuplicates>,
     audit: Vec<(String, String, String, String)>,
     errors: FormErrors,
     created: String,
@@ -280,6 +281,11 @@ async fn page(
     } else {
         None
     };
+    let dupes = if tab == "duplicates" {
+        crate::pages::duplicates::customer_tab(s, &p, id).await
+    } else {
+        None
+    };
     let audit = if tab == "audit" {
         let q = AuditQuery {
             entity: Some("customer".into()),
@@ -328,6 +334,7 @@ async fn page(
         profile,
         contacts,
         history,
+        dupes,
         audit,
         errors,
         created: crate::pages::format::datetime(&c.created_at),
