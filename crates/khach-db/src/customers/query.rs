@@ -212,8 +212,57 @@ fn custom_text(key: &str) -> Expr {
     Expr::col((customers::Entity, Col::Custom)).binary(BinOper::Custom("->>"), key)
 }
 
-/// Compiles a condition for `backend`.
+/// How SQLite evaluates a tag condition. Its planner picks badly between the two
+/// on its own (measured on 1M customers, a tag holding 400k of them): `IN (list)`
+/// materialises every customer of the tag first (110–170 ms before anything else),
+/// or drives the query from that list when it may (640 ms with a stage and a date
+/// range beside it); a correlated `EXISTS` probes the tag index only for the rows
+/// the other conditions leave (2–7 ms for the page, 50 ms for its count). Only a
+/// count with no other narrowing condition is faster driven by the tag (70 ms
+/// against 550 ms).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TagPlan {
+    Probe,
+    Drive,
+}
+
+/// Whether the conjunction holds a condition an index narrows well, so a tag is
+/// better probed than driven.
+fn narrowed(cond: &Cond) -> bool {
+    match cond {
+        Cond::All(cs) => cs.iter().any(narrowed),
+        Cond::Ids { col, negate, .. } => {
+            !negate
+                && matches!(
+                    col,
+                    Col::Id | Col::StageId | Col::SourceId | Col::CompanyId | Col::OwnerId
+                )
+        }
+        Cond::Time { col, op, .. } => {
+            matches!(col, Col::CreatedAt | Col::UpdatedAt) && !matches!(op, Cmp::Ne)
+        }
+        Cond::Search { .. } | Cond::PhoneIs(_) | Cond::EmailIs(_) | Cond::Nothing => true,
+        _ => false,
+    }
+}
+
+/// Compiles a condition for `backend` (for a page of rows, or anything but a count).
 pub fn compile(b: DbBackend, cond: &Cond) -> Condition {
+    compile_with(b, cond, TagPlan::Probe)
+}
+
+/// Compiles a condition for counting its rows.
+fn compile_count(b: DbBackend, cond: &Cond) -> Condition {
+    let plan = if narrowed(cond) {
+        TagPlan::Probe
+    } else {
+        TagPlan::Drive
+    };
+    compile_with(b, cond, plan)
+}
+
+fn compile_with(b: DbBackend, cond: &Cond, plan: TagPlan) -> Condition {
+    let compile = |b: DbBackend, c: &Cond| compile_with(b, c, plan);
     match cond {
         Cond::True => Condition::all(),
         Cond::Nothing => Condition::all().add(Expr::val(1).eq(0)),
@@ -286,14 +335,16 @@ pub fn compile(b: DbBackend, cond: &Cond) -> Condition {
                 if !ids.is_empty() {
                     sub.and_where(customer_tags::Column::TagId.is_in(ids));
                 }
-                // SQLite would drive the whole query from the tag's customers (a tag
-                // can hold 40 % of them: 400k row look-ups, then a sort) instead of
-                // the list's own index; the unary plus keeps the subquery a filter.
-                let id = match b {
-                    DbBackend::Sqlite => Expr::cust("+\"customers\".\"id\""),
-                    _ => Expr::col((customers::Entity, Col::Id)),
-                };
-                id.in_subquery(sub)
+                match (b, plan) {
+                    (DbBackend::Sqlite, TagPlan::Probe) => {
+                        sub.and_where(
+                            Expr::col((customer_tags::Entity, customer_tags::Column::CustomerId))
+                                .equals((customers::Entity, Col::Id)),
+                        );
+                        Expr::exists(sub)
+                    }
+                    _ => Expr::col((customers::Entity, Col::Id)).in_subquery(sub),
+                }
             };
             match mode {
                 SetMode::Any => Condition::all().add(has(ids.clone())),
@@ -490,7 +541,7 @@ fn fts_terms(needle: &str) -> Vec<String> {
 pub async fn count(c: &impl ConnectionTrait, cond: &Cond) -> Result<u64, DbError> {
     let b = c.get_database_backend();
     Ok(customers::Entity::find()
-        .filter(compile(b, cond))
+        .filter(compile_count(b, cond))
         .count(c)
         .await?)
 }
