@@ -33,6 +33,7 @@ mod import_kill;
 mod import_readers;
 mod imports;
 mod interactions;
+mod interactions_concurrent;
 mod interactions_levels;
 mod ownership;
 mod ownership_pages;
