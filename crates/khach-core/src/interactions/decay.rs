@@ -43,7 +43,16 @@ pub async fn run(core: &Core, ctx: &Ctx) -> CoreResult<u64> {
 async fn chunk(core: &Core, ctx: &Ctx, ids: &[i64]) -> CoreResult<u64> {
     let tx = core.db.begin().await?;
     let rules = Rules::new(load(&tx).await?, ctx.now);
-    let before = store::counters_for_update(&tx, ids).await?;
+    // Customers first, then their counters: the order ingestion locks them in.
+    let live = store::counters_for_update(&tx, ids).await?;
+    store::decay::lock_counters(&tx, ids).await?;
+    // Read again under the counters' lock: an ingestion may have added points
+    // between the two locks.
+    let mut stored = store::counters(&tx, ids).await?;
+    let before: HashMap<i64, Counters> = live
+        .into_keys()
+        .map(|id| (id, stored.remove(&id).unwrap_or_default()))
+        .collect();
     let mut score: HashMap<i64, i64> = before.keys().map(|id| (*id, 0)).collect();
     for (customer, points, at) in store::decay::scored_of(&tx, ids).await? {
         if let Some(s) = score.get_mut(&customer) {
@@ -64,13 +73,13 @@ async fn chunk(core: &Core, ctx: &Ctx, ids: &[i64]) -> CoreResult<u64> {
         store::write_counters(&tx, &rows).await?;
         let applied = Applied {
             ids: Vec::new(),
-            before: before
-                .into_iter()
-                .filter(|(id, _)| after.contains_key(id))
+            scores: after
+                .iter()
+                .map(|(id, k)| (*id, (before.get(id).map_or(0, |b| b.score), k.score)))
                 .collect(),
-            after,
         };
-        levels::cross(&tx, ctx, &rules, &applied).await?;
+        let levels = levels::load(&tx).await?;
+        levels::cross(&tx, ctx, &rules, &levels, &applied).await?;
     }
     khach_db::commit(tx).await?;
     Ok(n)

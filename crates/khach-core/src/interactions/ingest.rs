@@ -1,17 +1,19 @@
 //! Ingestion: events from integrations, one or a batch of up to 1,000. Each event is
 //! parsed on its own (a bad one is reported by index, the others kept); customers
 //! are found by id, code, phone or e-mail with a few set look-ups per batch (never
-//! one round trip per event) and created when asked; the same (source, external id)
-//! is stored once; everything left is stored with its counters in one transaction.
+//! one round trip per event) and created when asked; what is left is stored by
+//! `store`: the same (source, external id) once, with its counters, in one
+//! transaction.
 
-use super::record::{Draft, apply};
-use super::{levels, rules};
+use super::store::{Ready, store};
+use super::timing::{self, Phase};
 use crate::{Core, CoreError, CoreResult, Ctx};
 use chrono::{DateTime, Duration, Utc};
 use khach_types::api::{BatchResult, CreateCustomer, EventInput, EventResult, EventStatus};
 use khach_types::{Action, Email, EventKind, EventSource, Module, Phone};
 use serde_json::{Map, Value};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::time::Instant;
 
 /// The largest batch accepted.
 pub const MAX_BATCH: usize = 1000;
@@ -26,16 +28,16 @@ enum Ident {
 }
 
 /// An event that passed parsing.
-struct Parsed {
+pub(super) struct Parsed {
     ident: Ident,
     name: Option<String>,
     create: bool,
-    kind: EventKind,
-    source: EventSource,
-    external_id: Option<String>,
-    occurred_at: DateTime<Utc>,
-    actor: Option<String>,
-    properties: Map<String, Value>,
+    pub kind: EventKind,
+    pub source: EventSource,
+    pub external_id: Option<String>,
+    pub occurred_at: DateTime<Utc>,
+    pub actor: Option<String>,
+    pub properties: Map<String, Value>,
 }
 
 type Fields = BTreeMap<String, &'static str>;
@@ -80,7 +82,11 @@ fn parse(e: EventInput, now: DateTime<Utc>) -> Result<Parsed, Fields> {
         }
         _ => {}
     }
+    // To the microsecond, what both databases keep: the hour an event is counted in
+    // is the hour `recompute` reads back.
     let occurred_at = e.occurred_at.unwrap_or(now);
+    let occurred_at =
+        DateTime::from_timestamp_micros(occurred_at.timestamp_micros()).unwrap_or(occurred_at);
     if occurred_at > now + Duration::days(1) || occurred_at < DateTime::UNIX_EPOCH {
         errs.insert("occurred_at".into(), "interactions-time-range");
     }
@@ -133,21 +139,21 @@ fn check_properties(k: &EventKind, p: &Map<String, Value>, errs: &mut Fields) {
     }
 }
 
-/// Resolves identities to live customers, a few set queries for the whole batch.
+/// Resolves identities to customers, a few set queries for the whole batch. Ids are
+/// taken as given: the scope check that follows keeps only live customers.
 async fn resolve(core: &Core, idents: &[&Ident]) -> CoreResult<HashMap<Ident, i64>> {
     let c = core.db.conn();
-    let (mut ids, mut codes, mut phones, mut emails) = (vec![], vec![], vec![], vec![]);
+    let (mut codes, mut phones, mut emails) = (vec![], vec![], vec![]);
+    let mut out = HashMap::new();
     for i in idents {
         match i {
-            Ident::Id(x) => ids.push(*x),
+            Ident::Id(x) => {
+                out.insert(Ident::Id(*x), *x);
+            }
             Ident::Code(x) => codes.push(x.clone()),
             Ident::Phone(x) => phones.push(x.clone()),
             Ident::Email(x) => emails.push(x.clone()),
         }
-    }
-    let mut out = HashMap::new();
-    for id in khach_db::interactions::live_ids(c, &ids).await? {
-        out.insert(Ident::Id(id), id);
     }
     for (code, id) in khach_db::interactions::ids_by_code(c, &codes).await? {
         out.insert(Ident::Code(code), id);
@@ -155,6 +161,29 @@ async fn resolve(core: &Core, idents: &[&Ident]) -> CoreResult<HashMap<Ident, i6
     let (p, m) = khach_db::interactions::ids_by_contact(c, &phones, &emails).await?;
     out.extend(p.into_iter().map(|(k, v)| (Ident::Phone(k), v)));
     out.extend(m.into_iter().map(|(k, v)| (Ident::Email(k), v)));
+    Ok(out)
+}
+
+/// The live customers among `ids` the caller may change: one query per thousand.
+async fn editable(core: &Core, ctx: &Ctx, mut ids: Vec<i64>) -> CoreResult<HashSet<i64>> {
+    use khach_db::customers::query::{Col, Cond, ids as matching};
+    ids.sort_unstable();
+    ids.dedup();
+    let c = core.db.conn();
+    let scope = crate::customers::edit_scope_cond(c, ctx).await?;
+    let mut out = HashSet::with_capacity(ids.len());
+    for chunk in ids.chunks(1000) {
+        let cond = Cond::All(vec![
+            Cond::Ids {
+                col: Col::Id,
+                ids: chunk.to_vec(),
+                negate: false,
+            },
+            Cond::InBin(false),
+            scope.clone(),
+        ]);
+        out.extend(matching(c, &cond, chunk.len() as u64).await?);
+    }
     Ok(out)
 }
 
@@ -223,6 +252,7 @@ pub async fn ingest(core: &Core, ctx: &Ctx, events: Vec<EventInput>) -> CoreResu
             "interactions-batch-too-big",
         )]));
     }
+    let started = Instant::now();
     let mut results: Vec<Option<EventResult>> = vec![None; events.len()];
     let mut parsed: Vec<(usize, Parsed)> = Vec::with_capacity(events.len());
     for (i, e) in events.into_iter().enumerate() {
@@ -246,35 +276,26 @@ pub async fn ingest(core: &Core, ctx: &Ctx, events: Vec<EventInput>) -> CoreResu
         let idents: Vec<&Ident> = parsed.iter().map(|(_, p)| &p.ident).collect();
         found = resolve(core, &idents).await?;
     }
-    // The data scope: only customers the caller may change.
-    let ids: Vec<i64> = found.values().copied().collect();
-    let (ok, _) = crate::customers::editable_ids(core.db.conn(), ctx, &ids).await?;
-    let editable: std::collections::HashSet<i64> = ok.into_iter().collect();
-    let mut ready: Vec<(usize, i64, Parsed)> = Vec::new();
-    for (i, p) in parsed {
+    // The data scope: only live customers the caller may change.
+    let editable = editable(core, ctx, found.values().copied().collect()).await?;
+    let mut ready: Vec<Ready> = Vec::new();
+    for (index, p) in parsed {
         match found.get(&p.ident) {
-            Some(id) if editable.contains(id) => ready.push((i, *id, p)),
+            Some(id) if editable.contains(id) => ready.push(Ready {
+                index,
+                customer: *id,
+                event: p,
+            }),
             _ => match failed.get(&p.ident) {
-                Some(f) => results[i] = Some(rejected(i, "validation_failed", f)),
-                None => results[i] = Some(rejected(i, "not_found", &Fields::new())),
+                Some(f) => results[index] = Some(rejected(index, "validation_failed", f)),
+                None => results[index] = Some(rejected(index, "not_found", &Fields::new())),
             },
         }
     }
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        match store(core, ctx, &ready).await {
-            Ok(done) => {
-                for r in done {
-                    let i = r.index;
-                    results[i] = Some(r);
-                }
-                break;
-            }
-            // A concurrent delivery stored one of these keys first: look again.
-            Err(CoreError::Conflict { .. }) if attempt < 4 => continue,
-            Err(e) => return Err(e),
-        }
+    timing::add(Phase::Resolve, started);
+    for r in store(core, ctx, ready).await? {
+        let i = r.index;
+        results[i] = Some(r);
     }
     let results: Vec<EventResult> = results.into_iter().flatten().collect();
     let count = |s: EventStatus| results.iter().filter(|r| r.status == s).count();
@@ -285,102 +306,4 @@ pub async fn ingest(core: &Core, ctx: &Ctx, events: Vec<EventInput>) -> CoreResu
         created_customers: created,
         results,
     })
-}
-
-/// SQLite has one writer at a time. Ingestion transactions of this process queue
-/// here (first come, first served, woken at once) rather than in SQLite's busy
-/// handler, which sleeps up to 100 ms between tries. Only a shortcut: other
-/// processes and other writers still serialise through `BEGIN IMMEDIATE`.
-static SQLITE_WRITER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-/// One transaction: skip what is already stored, store the rest, update counters,
-/// run score levels.
-async fn store(
-    core: &Core,
-    ctx: &Ctx,
-    ready: &[(usize, i64, Parsed)],
-) -> CoreResult<Vec<EventResult>> {
-    if ready.is_empty() {
-        return Ok(Vec::new());
-    }
-    let _turn = match core.db.backend() {
-        crate::Backend::Sqlite => Some(SQLITE_WRITER.lock().await),
-        crate::Backend::Postgres => None,
-    };
-    let tx = core.db.begin().await?;
-    let keys: Vec<(String, String)> = ready
-        .iter()
-        .filter_map(|(_, _, p)| {
-            p.external_id
-                .as_ref()
-                .map(|x| (p.source.as_str().to_string(), x.clone()))
-        })
-        .collect();
-    khach_db::interactions::lock_keys(&tx, &keys).await?;
-    let known = khach_db::interactions::existing_keys(&tx, &keys).await?;
-    let mut out = Vec::with_capacity(ready.len());
-    let mut drafts = Vec::new();
-    let mut slot_of = Vec::new();
-    // Pending duplicates inside the batch point at the draft that stores the key.
-    let mut in_batch: HashMap<(String, String), usize> = HashMap::new();
-    let mut dup_of: Vec<(usize, usize)> = Vec::new();
-    for (i, customer, p) in ready {
-        let key = p
-            .external_id
-            .as_ref()
-            .map(|x| (p.source.as_str().to_string(), x.clone()));
-        if let Some(k) = &key {
-            if let Some((eid, cid)) = known.get(k) {
-                out.push(done(*i, EventStatus::Duplicate, Some(*eid), Some(*cid)));
-                continue;
-            }
-            if let Some(d) = in_batch.get(k) {
-                dup_of.push((*i, *d));
-                continue;
-            }
-            in_batch.insert(k.clone(), drafts.len());
-        }
-        slot_of.push(*i);
-        drafts.push(Draft {
-            customer_id: *customer,
-            kind: p.kind.as_str().to_string(),
-            source: p.source.as_str().to_string(),
-            occurred_at: p.occurred_at,
-            actor_id: ctx.account_id(),
-            actor_label: p.actor.clone(),
-            payload: Value::Object(p.properties.clone()),
-            idem_key: p.external_id.clone(),
-        });
-    }
-    let customers: Vec<i64> = drafts.iter().map(|d| d.customer_id).collect();
-    let rules = rules::Rules::new(rules::load(&tx).await?, ctx.now);
-    let applied = apply(&tx, &rules, drafts).await?;
-    for (n, eid) in applied.ids.iter().enumerate() {
-        if let (Some(i), Some(cid)) = (slot_of.get(n), customers.get(n)) {
-            out.push(done(*i, EventStatus::Stored, Some(*eid), Some(*cid)));
-        }
-    }
-    for (i, d) in dup_of {
-        let (eid, cid) = (applied.ids.get(d).copied(), customers.get(d).copied());
-        out.push(done(i, EventStatus::Duplicate, eid, cid));
-    }
-    levels::cross(&tx, ctx, &rules, &applied).await?;
-    khach_db::commit(tx).await?;
-    Ok(out)
-}
-
-fn done(
-    index: usize,
-    status: EventStatus,
-    event_id: Option<i64>,
-    customer: Option<i64>,
-) -> EventResult {
-    EventResult {
-        index,
-        status,
-        event_id,
-        customer_id: customer,
-        error: None,
-        fields: BTreeMap::new(),
-    }
 }

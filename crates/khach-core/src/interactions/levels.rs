@@ -1,8 +1,9 @@
 //! Score levels ("Kích hoạt hành động theo mức điểm"): when a customer's score goes
 //! from below a threshold to at or above it (up), or back (down), the level's
-//! actions run once, in the transaction that moved the score. Because the counters
-//! are read under a row lock and compared before/after each stored batch, a
-//! crossing fires exactly once however events are batched, repeated or reordered.
+//! actions run once, in the transaction that moved the score. The counters are
+//! added to in one locked upsert that answers the new score, so each batch sees the
+//! score it moved from and to: a crossing fires exactly once however events are
+//! batched, repeated or reordered.
 //! Every crossing appends a `score.level_crossed` event (the webhook dispatcher's
 //! contract: level_id, level_name, direction, score, webhook_ids).
 
@@ -55,28 +56,28 @@ pub(crate) fn crossings(levels: &[ScoreLevel], old: i64, new: i64) -> Vec<(&Scor
     out
 }
 
+/// The score levels, lowest threshold first.
+pub(crate) async fn load(c: &impl ConnectionTrait) -> CoreResult<Vec<ScoreLevel>> {
+    Ok(store::all(c).await?.into_iter().map(parse).collect())
+}
+
 /// Runs the actions of every level crossed by a stored batch.
 pub(crate) async fn cross(
     c: &impl ConnectionTrait,
     ctx: &Ctx,
     rules: &Rules,
+    levels: &[ScoreLevel],
     applied: &Applied,
 ) -> CoreResult<()> {
-    let levels: Vec<ScoreLevel> = store::all(c).await?.into_iter().map(parse).collect();
     if levels.is_empty() {
         return Ok(());
     }
     let auto = Ctx::system(Origin::Automation, ctx.now);
-    let mut ids: Vec<i64> = applied.after.keys().copied().collect();
-    ids.sort_unstable();
     let mut drafts = Vec::new();
-    for id in ids {
-        let (Some(old), Some(new)) = (applied.before.get(&id), applied.after.get(&id)) else {
-            continue;
-        };
-        for (level, up) in crossings(&levels, old.score, new.score) {
+    for (&id, &(old, new)) in &applied.scores {
+        for (level, up) in crossings(levels, old, new) {
             let acts = if up { &level.up } else { &level.down };
-            run(c, &auto, id, acts, level, up, new.score).await?;
+            run(c, &auto, id, acts, level, up, new).await?;
             drafts.push(Draft {
                 customer_id: id,
                 kind: LEVEL_CROSSED.into(),
@@ -88,7 +89,7 @@ pub(crate) async fn cross(
                     "level_id": level.id,
                     "level_name": level.name,
                     "direction": if up { "up" } else { "down" },
-                    "score": new.score,
+                    "score": new,
                     "webhook_ids": acts.webhook_ids,
                 }),
                 idem_key: None,

@@ -9,11 +9,14 @@ pub mod levels;
 mod recompute;
 mod record;
 pub mod rules;
+mod store;
 mod timeline;
+mod timing;
 
 pub use ingest::{MAX_BATCH, ingest};
 pub use recompute::{Report, recompute};
 pub use timeline::{Bucket, buckets, chart, export, sources, timeline};
+pub use timing::phase_times;
 
 use crate::{Core, CoreResult, Ctx};
 use khach_db::ConnectionTrait;

@@ -3,12 +3,14 @@
 //! customer writes (`customer.*` entries) and score-level actions all come here.
 
 use super::rules::{Rules, hour_of};
-use crate::CoreResult;
+use super::timing::{self, Phase};
+use crate::{CoreError, CoreResult};
 use chrono::{DateTime, Utc};
 use khach_db::ConnectionTrait;
-use khach_db::interactions::{self as store, Counters};
+use khach_db::interactions::{self as store, Counters, write::Delta};
 use serde_json::Value;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::time::Instant;
 
 /// An event about to be stored.
 #[derive(Debug, Clone)]
@@ -23,12 +25,12 @@ pub(crate) struct Draft {
     pub idem_key: Option<String>,
 }
 
-/// What a stored batch did: the event ids in draft order, and each customer's
-/// counters before and after.
+/// What a stored batch did: each draft's id in draft order (`None` when a
+/// concurrent delivery stored its (source, external id) first), and the score
+/// before and after of each customer whose counters changed.
 pub(crate) struct Applied {
-    pub ids: Vec<i64>,
-    pub before: HashMap<i64, Counters>,
-    pub after: HashMap<i64, Counters>,
+    pub ids: Vec<Option<i64>>,
+    pub scores: BTreeMap<i64, (i64, i64)>,
 }
 
 /// The counted (customer, type, hour) slots of once-per-hour types already stored.
@@ -100,18 +102,41 @@ pub(crate) fn add(
     }
 }
 
-/// Stores `drafts` in order and updates their customers' counters.
+/// Stores `drafts` and adds what they count to their customers' counters.
+///
+/// Events with an external id are inserted sorted by (source, external id), the
+/// others after them in the order given: two concurrent batches then meet on the
+/// unique index in the same order and never wait for each other in a cycle. What
+/// they count is decided in that same order, the order of their ids, which is the
+/// order `recompute` replays.
 pub(crate) async fn apply(
     c: &impl ConnectionTrait,
     rules: &Rules,
     drafts: Vec<Draft>,
 ) -> CoreResult<Applied> {
-    let customers: Vec<i64> = drafts.iter().map(|d| d.customer_id).collect();
-    let before = store::counters_for_update(c, &customers).await?;
-    let mut after = before.clone();
+    let mut order: Vec<usize> = (0..drafts.len()).collect();
+    order.sort_by(|a, b| {
+        let key = |d: &Draft| d.idem_key.clone().map(|k| (d.source.clone(), k));
+        match (key(&drafts[*a]), key(&drafts[*b])) {
+            (Some(x), Some(y)) => x.cmp(&y),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => a.cmp(b),
+        }
+    });
+    let hourly: HashSet<String> = rules.hourly_kinds().into_iter().collect();
+    let slot_customers: Vec<i64> = drafts
+        .iter()
+        .filter(|d| hourly.contains(&d.kind))
+        .map(|d| d.customer_id)
+        .collect();
+    let t = Instant::now();
+    store::write::lock_slots(c, &slot_customers).await?;
     let mut slots = counted_slots(c, rules, &drafts).await?;
     let mut rows = Vec::with_capacity(drafts.len());
-    for d in drafts {
+    let mut took_slot = Vec::with_capacity(drafts.len());
+    for &n in &order {
+        let d = &drafts[n];
         let (interaction, contact, score) = count(
             rules,
             &mut slots,
@@ -121,30 +146,56 @@ pub(crate) async fn apply(
             d.occurred_at,
             &d.payload,
         );
-        if let Some(k) = after.get_mut(&d.customer_id) {
-            add(rules, k, interaction, contact, score, d.occurred_at);
-        }
+        took_slot.push(interaction > 0 && hourly.contains(&d.kind));
         rows.push(khach_db::events::Event {
             id: 0,
             customer_id: d.customer_id,
-            kind: d.kind,
-            source: d.source,
+            kind: d.kind.clone(),
+            source: d.source.clone(),
             occurred_at: d.occurred_at,
             actor_id: d.actor_id,
-            payload: d.payload,
+            payload: d.payload.clone(),
             score_delta: score,
-            idem_key: d.idem_key,
+            idem_key: d.idem_key.clone(),
             interaction_delta: interaction,
             contact,
-            actor_label: d.actor_label,
+            actor_label: d.actor_label.clone(),
         });
     }
-    let ids = store::insert(c, rows).await?;
-    let changed: Vec<(i64, Counters)> = after
+    let stored = store::write::insert_events(c, &rows).await?;
+    timing::add(Phase::Events, t);
+    let t = Instant::now();
+    let mut deltas: HashMap<i64, Delta> = HashMap::new();
+    let mut ids = vec![None; drafts.len()];
+    for ((row, id), (&n, took)) in rows.iter().zip(&stored).zip(order.iter().zip(&took_slot)) {
+        let Some(id) = id else {
+            // Stored meanwhile by a concurrent delivery. If this one took a
+            // once-per-hour slot, the drafts after it were counted as if it were
+            // stored here: the caller starts over and finds it stored.
+            if *took {
+                return Err(CoreError::Conflict {
+                    field: "external_id",
+                    key: "value-taken",
+                });
+            }
+            continue;
+        };
+        ids[n] = Some(*id);
+        let k = deltas.entry(row.customer_id).or_default();
+        k.interaction += i64::from(row.interaction_delta);
+        k.score += rules.worth(row.score_delta, row.occurred_at);
+        if row.contact && k.last_contact_at.is_none_or(|l| row.occurred_at > l) {
+            k.last_contact_at = Some(row.occurred_at);
+        }
+    }
+    let after = store::write::add_counters(c, &deltas).await?;
+    let scores = after
         .iter()
-        .filter(|(id, k)| before.get(id) != Some(k))
-        .map(|(id, k)| (*id, *k))
+        .map(|(id, k)| {
+            let added = deltas.get(id).map_or(0, |d| d.score);
+            (*id, (k.score - added, k.score))
+        })
         .collect();
-    store::write_counters(c, &changed).await?;
-    Ok(Applied { ids, before, after })
+    timing::add(Phase::Counters, t);
+    Ok(Applied { ids, scores })
 }

@@ -6,6 +6,7 @@
 pub mod decay;
 pub mod levels;
 pub mod timeline;
+pub mod write;
 
 use crate::DbError;
 use crate::entity::{customer_emails, customer_phones, customers, events};
@@ -13,8 +14,8 @@ use crate::events::Event;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, LockType, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
-    QuerySelect, Value,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    Value,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -74,9 +75,11 @@ async fn read_counters(
     Ok(out)
 }
 
-/// The counters of the existing customers among `ids`, whose rows stay locked until
-/// the end of the transaction (PostgreSQL `FOR UPDATE`, in id order so two batches
-/// cannot deadlock; SQLite's writing transactions are already serialised).
+/// The counters of the existing customers among `ids`, their rows locked until the
+/// end of the transaction (created first when missing, so a concurrent batch cannot
+/// slip a first row in): recompute reads events and writes absolute values, and an
+/// ingestion adding to the same counters must wait. PostgreSQL `FOR UPDATE` in id
+/// order; SQLite's writing transactions are already serialised.
 pub async fn counters_for_update(
     c: &impl ConnectionTrait,
     ids: &[i64],
@@ -86,15 +89,31 @@ pub async fn counters_for_update(
     sorted.dedup();
     let mut found = Vec::with_capacity(sorted.len());
     for chunk in sorted.chunks(rows_per_statement(c, 1)) {
-        let q = Query::select()
+        let live = Query::select()
             .column(t("id"))
             .from(t("customers"))
             .and_where(Expr::col(t("id")).is_in(chunk.iter().copied()))
-            .order_by(t("id"), sea_orm::Order::Asc)
+            .to_owned();
+        let mut q = Query::insert();
+        q.into_table(t("customer_counters"))
+            .columns([t("customer_id")])
+            .select_from(live)
+            .map_err(|e| DbError::Corrupt(e.to_string()))?
+            .on_conflict(
+                sea_orm::sea_query::OnConflict::column(t("customer_id"))
+                    .do_nothing()
+                    .to_owned(),
+            );
+        c.execute(&q).await?;
+        let q = Query::select()
+            .column(t("customer_id"))
+            .from(t("customer_counters"))
+            .and_where(Expr::col(t("customer_id")).is_in(chunk.iter().copied()))
+            .order_by(t("customer_id"), sea_orm::Order::Asc)
             .lock(LockType::Update)
             .to_owned();
         for row in c.query_all(&q).await? {
-            found.push(row.try_get::<i64>("", "id")?);
+            found.push(row.try_get::<i64>("", "customer_id")?);
         }
     }
     let mut stored = read_counters(c, &found).await?;
@@ -202,27 +221,6 @@ pub async fn existing_keys(
         }
     }
     Ok(out)
-}
-
-/// Inserts events in order and returns their ids. A unique violation on (source,
-/// external id) means a concurrent delivery won: the caller retries the batch.
-pub async fn insert(c: &impl ConnectionTrait, rows: Vec<Event>) -> Result<Vec<i64>, DbError> {
-    let mut ids = Vec::with_capacity(rows.len());
-    let models: Vec<_> = rows
-        .into_iter()
-        .map(|e| {
-            let mut am = e.into_active_model();
-            am.id = sea_orm::ActiveValue::NotSet;
-            am
-        })
-        .collect();
-    for chunk in models.chunks(rows_per_statement(c, 12)) {
-        let got = events::Entity::insert_many(chunk.to_vec())
-            .exec_with_returning_keys(c)
-            .await?;
-        ids.extend(got);
-    }
-    Ok(ids)
 }
 
 /// Which of `ids` are live customers.
@@ -378,43 +376,4 @@ pub async fn count_source(c: &impl ConnectionTrait, source: &str) -> Result<u64,
         .filter(events::Column::Source.eq(source))
         .count(c)
         .await?)
-}
-
-/// FNV-1a of a (source, external id) pair: the same number in every process.
-fn key_hash(source: &str, key: &str) -> i32 {
-    let mut h: u32 = 0x811c_9dc5;
-    for b in source.bytes().chain([0u8]).chain(key.bytes()) {
-        h ^= u32::from(b);
-        h = h.wrapping_mul(0x0100_0193);
-    }
-    h as i32
-}
-
-/// Serialises concurrent deliveries of the same (source, external id) on
-/// PostgreSQL: transaction-scoped advisory locks on the pairs' hashes, taken in
-/// ascending order (so two batches never wait on each other in a cycle), before the
-/// batch looks for what is already stored. Without them, two batches each inserting
-/// a key the other holds uncommitted deadlock on the unique index. SQLite's writers
-/// are serialised already.
-pub async fn lock_keys(
-    c: &impl ConnectionTrait,
-    pairs: &[(String, String)],
-) -> Result<(), DbError> {
-    if c.get_database_backend() != sea_orm::DbBackend::Postgres || pairs.is_empty() {
-        return Ok(());
-    }
-    let mut hashes: Vec<i32> = pairs.iter().map(|(s, k)| key_hash(s, k)).collect();
-    hashes.sort_unstable();
-    hashes.dedup();
-    for chunk in hashes.chunks(5000) {
-        // Numbers we computed, not text from a caller: safe to write into the SQL.
-        let list: Vec<String> = chunk.iter().map(i32::to_string).collect();
-        let sql = format!(
-            "SELECT pg_advisory_xact_lock(7100, h) \
-             FROM (SELECT unnest(ARRAY[{}]::int4[]) AS h ORDER BY 1) s",
-            list.join(",")
-        );
-        c.execute_unprepared(&sql).await?;
-    }
-    Ok(())
 }

@@ -183,6 +183,7 @@ pub async fn ingest(config: &Config, o: BenchIngestOpts) -> anyhow::Result<()> {
         o.concurrency
     );
     let url = format!("http://{addr}/api/v1/events/batch");
+    khach_core::interactions::phase_times();
     let client = reqwest::Client::new();
     let queue = Arc::new(tokio::sync::Mutex::new(batches.into_iter()));
     let started = Instant::now();
@@ -228,6 +229,10 @@ pub async fn ingest(config: &Config, o: BenchIngestOpts) -> anyhow::Result<()> {
     times.sort();
     let _ = stop_tx.send(());
     let _ = server.await;
+    let phases: Vec<String> = khach_core::interactions::phase_times()
+        .into_iter()
+        .map(|(name, d)| format!("{name} {:.1} s", d.as_secs_f64()))
+        .collect();
     let stored = khach_db::interactions::count_source(core.db.conn(), &source).await?;
     println!(
         "{:.0} events/s ({:.1} s); batch latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; failed batches {failed}",
@@ -236,6 +241,10 @@ pub async fn ingest(config: &Config, o: BenchIngestOpts) -> anyhow::Result<()> {
         percentile(&times, 50.0),
         percentile(&times, 99.0),
         percentile(&times, 100.0),
+    );
+    println!(
+        "server time per phase, summed over batches: {}",
+        phases.join(", ")
     );
     println!(
         "stored events {stored}, unique (source, external id) sent {unique}: {}",

@@ -34,6 +34,7 @@ mod import_kill;
 mod import_readers;
 mod imports;
 mod interactions;
+mod interactions_concurrent;
 mod interactions_decay;
 mod interactions_levels;
 mod ownership;
