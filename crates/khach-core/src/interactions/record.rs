@@ -125,13 +125,13 @@ pub(crate) async fn apply(
         }
     });
     let hourly: HashSet<String> = rules.hourly_kinds().into_iter().collect();
-    let slot_customers: Vec<i64> = drafts
+    let hourly_slots: Vec<(i64, &str, i64)> = drafts
         .iter()
         .filter(|d| hourly.contains(&d.kind))
-        .map(|d| d.customer_id)
+        .map(|d| (d.customer_id, d.kind.as_str(), hour_of(d.occurred_at)))
         .collect();
     let t = Instant::now();
-    store::write::lock_slots(c, &slot_customers).await?;
+    store::write::lock_slots(c, &hourly_slots).await?;
     let mut slots = counted_slots(c, rules, &drafts).await?;
     let mut rows = Vec::with_capacity(drafts.len());
     let mut took_slot = Vec::with_capacity(drafts.len());

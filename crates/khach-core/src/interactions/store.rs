@@ -294,8 +294,10 @@ mod group {
     ) -> Result<Vec<Vec<EventResult>>, (Option<usize>, CoreError)> {
         let tx = core.db.begin().await.map_err(|e| (None, e.into()))?;
         // The pages a group changes stay in memory until the commit writes each
-        // once (SQLite's default cache of 2 MiB would spill them half-way).
-        tx.execute_unprepared("PRAGMA cache_size = -65536")
+        // once (SQLite's default cache of 2 MiB would spill them half-way), and the
+        // log is copied back into the database every 40 MiB rather than every 4: a
+        // counter page rewritten by ten groups is copied once.
+        tx.execute_unprepared("PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 10000")
             .await
             .map_err(|e| (None, CoreError::Internal(e.to_string())))?;
         let mut out = Vec::with_capacity(jobs.len());

@@ -200,6 +200,33 @@ pub async fn existing_keys(
     }
     let mut out = HashMap::new();
     for (source, keys) in by_source {
+        if c.get_database_backend() == sea_orm::DbBackend::Postgres {
+            // One index probe per key whatever the statistics say: with `source = ?
+            // AND idem_key IN (…)` a planner that thinks a new source rare (its
+            // statistics not refreshed yet) scans every event of the source.
+            let keys = serde_json::to_string(&keys).map_err(|e| DbError::Corrupt(e.to_string()))?;
+            let stmt = sea_orm::Statement::from_sql_and_values(
+                sea_orm::DbBackend::Postgres,
+                "SELECT e.id, e.customer_id, e.idem_key \
+                 FROM json_array_elements_text($2::json) AS k(key) \
+                 CROSS JOIN LATERAL (SELECT id, customer_id, idem_key FROM events \
+                   WHERE source = $1 AND idem_key = k.key LIMIT 1) e",
+                [
+                    Value::String(Some(source.to_string())),
+                    Value::String(Some(keys)),
+                ],
+            );
+            for row in c.query_all_raw(stmt).await? {
+                let key: Option<String> = row.try_get("", "idem_key")?;
+                if let Some(k) = key {
+                    out.insert(
+                        (source.to_string(), k),
+                        (row.try_get("", "id")?, row.try_get("", "customer_id")?),
+                    );
+                }
+            }
+            continue;
+        }
         for chunk in keys.chunks(rows_per_statement(c, 1)) {
             let rows: Vec<(i64, i64, Option<String>)> = events::Entity::find()
                 .select_only()

@@ -3,7 +3,9 @@
 //! concurrent delivery is skipped, not an error), and what the batch adds to each
 //! customer's counters in one upsert that answers the new values. PostgreSQL gets
 //! the rows as one JSON parameter (one short statement, prepared once, whatever the
-//! batch size); SQLite gets multi-row `VALUES` (in-process, no round trips to save).
+//! batch size). SQLite gets single-row statements, many to a call: a statement that
+//! writes several rows must copy every page it touches to a statement journal first
+//! (a temporary file), which cost more than the writes themselves.
 
 use super::Counters;
 use crate::DbError;
@@ -13,9 +15,25 @@ use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
-/// Rows per SQLite statement: far below its 32,766 bound parameters, large enough
-/// that a batch is a handful of statements.
-const SQLITE_ROWS: usize = 400;
+/// How many single-row statements go in one SQLite call: a few fixed sizes, so
+/// each text is prepared once per connection and then cached.
+fn sqlite_calls(rows: usize) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut left = rows;
+    for size in [256, 64, 16, 4, 1] {
+        while left >= size {
+            out.push(size);
+            left -= size;
+        }
+    }
+    out
+}
+
+/// `rows` copies of a one-row statement with `per_row` placeholders.
+fn repeated(rows: usize, per_row: usize, head: &str, tail: &str) -> String {
+    let one = format!("{head} ({}) {tail};", vec!["?"; per_row].join(", "));
+    vec![one; rows].join("\n")
+}
 
 /// What a stored batch adds to one customer's counters.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -54,11 +72,6 @@ fn json_param<T: Serialize>(rows: &T) -> Result<Value, DbError> {
     serde_json::to_string(rows)
         .map(|s| Value::String(Some(s)))
         .map_err(|e| DbError::Corrupt(e.to_string()))
-}
-
-fn placeholders(rows: usize, per_row: usize) -> String {
-    let one = format!("({})", vec!["?"; per_row].join(", "));
-    vec![one; rows].join(", ")
 }
 
 /// Inserts events in the order given; a (source, external id) already stored is
@@ -100,14 +113,15 @@ pub async fn insert_events(
                 [json_param(&json)?],
             )]
         }
-        backend => rows
-            .chunks(SQLITE_ROWS)
-            .map(|chunk| {
-                let sql = format!(
-                    "INSERT INTO events ({EVENT_COLS}) VALUES {} {returning}",
-                    placeholders(chunk.len(), 11)
-                );
-                let mut values = Vec::with_capacity(chunk.len() * 11);
+        backend => {
+            let mut rest = rows;
+            let mut stmts = Vec::new();
+            for size in sqlite_calls(rows.len()) {
+                let (chunk, tail) = rest.split_at(size);
+                rest = tail;
+                let head = format!("INSERT INTO events ({EVENT_COLS}) VALUES");
+                let sql = repeated(size, 11, &head, returning);
+                let mut values = Vec::with_capacity(size * 11);
                 for e in chunk {
                     values.extend([
                         Value::BigInt(Some(e.customer_id)),
@@ -123,9 +137,10 @@ pub async fn insert_events(
                         Value::String(e.actor_label.clone()),
                     ]);
                 }
-                Statement::from_sql_and_values(backend, sql, values)
-            })
-            .collect(),
+                stmts.push(Statement::from_sql_and_values(backend, sql, values));
+            }
+            stmts
+        }
     };
     for stmt in stmts {
         for row in c.query_all_raw(stmt).await? {
@@ -203,13 +218,13 @@ pub async fn add_counters(
                 [json_param(&rows)?],
             )]
         }
-        backend => rows
-            .chunks(SQLITE_ROWS)
-            .map(|chunk| {
-                let sql = format!(
-                    "INSERT INTO customer_counters ({cols}) VALUES {} {upsert}",
-                    placeholders(chunk.len(), 4)
-                );
+        backend => {
+            let mut rest = &rows[..];
+            let mut stmts = Vec::new();
+            for size in sqlite_calls(rows.len()) {
+                let (chunk, tail) = rest.split_at(size);
+                rest = tail;
+                let head = format!("INSERT INTO customer_counters ({cols}) VALUES");
                 let values = chunk.iter().flat_map(|r| {
                     [
                         Value::BigInt(Some(r.customer_id)),
@@ -218,9 +233,11 @@ pub async fn add_counters(
                         Value::ChronoDateTimeUtc(r.last_contact_at),
                     ]
                 });
-                Statement::from_sql_and_values(backend, sql, values)
-            })
-            .collect(),
+                let sql = repeated(size, 4, &head, upsert);
+                stmts.push(Statement::from_sql_and_values(backend, sql, values));
+            }
+            stmts
+        }
     };
     let mut out = HashMap::with_capacity(rows.len());
     for stmt in stmts {
@@ -238,16 +255,35 @@ pub async fn add_counters(
     Ok(out)
 }
 
-/// Serialises, per customer, the read-then-write of the once-per-hour rule on
-/// PostgreSQL: transaction-scoped advisory locks on the customers' ids, taken in
-/// ascending order before anything else of the batch is locked. SQLite's writers
-/// are serialised already.
-pub async fn lock_slots(c: &impl ConnectionTrait, customers: &[i64]) -> Result<(), DbError> {
-    if c.get_database_backend() != DbBackend::Postgres || customers.is_empty() {
+/// Serialises the read-then-write of the once-per-hour rule on PostgreSQL:
+/// transaction-scoped advisory locks on each (customer, type, clock hour) slot a
+/// batch may count in, taken in ascending order before the events are inserted.
+/// Two batches wait for each other only when they bring the same slot. SQLite's
+/// writers are serialised already.
+pub async fn lock_slots(
+    c: &impl ConnectionTrait,
+    slots: &[(i64, &str, i64)],
+) -> Result<(), DbError> {
+    if c.get_database_backend() != DbBackend::Postgres || slots.is_empty() {
         return Ok(());
     }
-    // The low 32 bits: two customers 2^32 apart merely share a lock.
-    let mut keys: Vec<i32> = customers.iter().map(|id| *id as i32).collect();
+    // FNV-1a: the same number in every process; two slots sharing one merely wait.
+    let mut keys: Vec<i32> = slots
+        .iter()
+        .map(|(customer, kind, hour)| {
+            let mut h: u32 = 0x811c_9dc5;
+            let bytes = customer.to_le_bytes();
+            for b in bytes
+                .iter()
+                .chain(kind.as_bytes())
+                .chain(&hour.to_le_bytes())
+            {
+                h ^= u32::from(*b);
+                h = h.wrapping_mul(0x0100_0193);
+            }
+            h as i32
+        })
+        .collect();
     keys.sort_unstable();
     keys.dedup();
     // Numbers we computed, not text from a caller: safe to write into the SQL.
