@@ -152,6 +152,15 @@ async fn resolve(core: &Core, idents: &[&Ident]) -> CoreResult<HashMap<Ident, i6
     for (code, id) in khach_db::interactions::ids_by_code(c, &codes).await? {
         out.insert(Ident::Code(code), id);
     }
+    // Ids and codes of merged records lead to their survivor.
+    ids.retain(|i| !out.contains_key(&Ident::Id(*i)));
+    codes.retain(|k| !out.contains_key(&Ident::Code(k.clone())));
+    for (id, s) in khach_db::merges::survivors(c, &ids).await? {
+        out.insert(Ident::Id(id), crate::merge::survivor_of(c, s).await?);
+    }
+    for (code, s) in khach_db::merges::survivors_by_code(c, &codes).await? {
+        out.insert(Ident::Code(code), crate::merge::survivor_of(c, s).await?);
+    }
     let (p, m) = khach_db::interactions::ids_by_contact(c, &phones, &emails).await?;
     out.extend(p.into_iter().map(|(k, v)| (Ident::Phone(k), v)));
     out.extend(m.into_iter().map(|(k, v)| (Ident::Email(k), v)));

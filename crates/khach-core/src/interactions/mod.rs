@@ -11,6 +11,7 @@ pub mod rules;
 mod timeline;
 
 pub use ingest::{MAX_BATCH, ingest};
+pub(crate) use recompute::recompute_ids;
 pub use recompute::{Report, recompute};
 pub use timeline::{Bucket, buckets, chart, export_csv, sources, timeline};
 
