@@ -20,6 +20,7 @@ pub mod idempotency;
 pub mod imports;
 pub mod interactions;
 pub mod mail;
+pub mod merge;
 pub mod paging;
 pub mod prefs;
 pub mod roles;

@@ -22,6 +22,7 @@ pub mod idempotency;
 pub mod imports;
 pub mod interactions;
 pub mod login_attempts;
+pub mod merges;
 pub mod ownership;
 pub mod prefs;
 pub mod roles;

@@ -21,6 +21,7 @@ pub use contact::{arrive, attribute, do_not_contact};
 pub use filter::{FieldInfo, filterable_fields};
 pub use list::{list, search, sortable};
 pub use settings::{customer_settings, read_settings, update_settings};
+pub(crate) use write::check_unique;
 pub use write::{create, update};
 
 use crate::{CoreError, CoreResult, Ctx};
@@ -395,10 +396,13 @@ pub async fn get(core: &crate::Core, ctx: &Ctx, id: i64) -> CoreResult<Customer>
     let c = core.db.conn();
     let row = match load(c, ctx, id, false).await {
         Ok(r) => r,
-        // Those who may restore see what is in the bin.
-        Err(CoreError::NotFound) if ctx.can(Module::Customers, Action::Delete) => {
-            load(c, ctx, id, true).await?
-        }
+        // A merged record's id leads to its survivor; those who may restore see
+        // what is in the bin.
+        Err(CoreError::NotFound) => match crate::merge::survivor_of(c, id).await? {
+            s if s != id => load(c, ctx, s, false).await?,
+            _ if ctx.can(Module::Customers, Action::Delete) => load(c, ctx, id, true).await?,
+            _ => return Err(CoreError::NotFound),
+        },
         Err(e) => return Err(e),
     };
     hydrate(c, ctx, vec![row])

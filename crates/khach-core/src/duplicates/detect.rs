@@ -13,7 +13,8 @@
 //! shares a phone, an e-mail, a phone's last digits, an e-mail's local part, a
 //! birthday, an address. A pair that shares a phone or an e-mail is `exact`; one
 //! that scores [`LIKELY`] or more is `likely`. Two phones that have nothing in
-//! common count against. Kept: exact pairs, and others from [`POSSIBLE`].
+//! common count against. Kept: exact pairs from [`EXACT_FLOOR`], others from
+//! [`POSSIBLE`].
 
 use khach_types::api::DuplicateReason;
 use std::collections::hash_map::DefaultHasher;
@@ -23,6 +24,9 @@ use std::hash::{Hash, Hasher};
 pub const LIKELY: i32 = 70;
 /// Below this score a pair without a shared phone or e-mail is not kept.
 pub const POSSIBLE: i32 = 50;
+/// Below this score not even a shared phone or e-mail is kept: an e-mail shared by
+/// people with other names and other phones is a family's or an office's mailbox.
+pub const EXACT_FLOOR: i32 = 40;
 /// A key shared by more customers than this is not used for an exact key (phone,
 /// e-mail) …
 const MAX_EXACT_GROUP: usize = 100;
@@ -315,6 +319,9 @@ pub fn score(x: &Record, y: &Record) -> Option<Found> {
     }
     let points = points.min(100);
     if !exact && (points < POSSIBLE || name == NameMatch::Different) {
+        return None;
+    }
+    if exact && points < EXACT_FLOOR {
         return None;
     }
     let (a, b) = if x.id < y.id {

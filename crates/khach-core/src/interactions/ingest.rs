@@ -143,12 +143,13 @@ fn check_properties(k: &EventKind, p: &Map<String, Value>, errs: &mut Fields) {
 /// taken as given: the scope check that follows keeps only live customers.
 async fn resolve(core: &Core, idents: &[&Ident]) -> CoreResult<HashMap<Ident, i64>> {
     let c = core.db.conn();
-    let (mut codes, mut phones, mut emails) = (vec![], vec![], vec![]);
+    let (mut ids, mut codes, mut phones, mut emails) = (vec![], vec![], vec![], vec![]);
     let mut out = HashMap::new();
     for i in idents {
         match i {
             Ident::Id(x) => {
                 out.insert(Ident::Id(*x), *x);
+                ids.push(*x);
             }
             Ident::Code(x) => codes.push(x.clone()),
             Ident::Phone(x) => phones.push(x.clone()),
@@ -157,6 +158,14 @@ async fn resolve(core: &Core, idents: &[&Ident]) -> CoreResult<HashMap<Ident, i6
     }
     for (code, id) in khach_db::interactions::ids_by_code(c, &codes).await? {
         out.insert(Ident::Code(code), id);
+    }
+    // Ids and codes of merged records lead to their survivor.
+    codes.retain(|k| !out.contains_key(&Ident::Code(k.clone())));
+    for (id, s) in khach_db::merges::survivors(c, &ids).await? {
+        out.insert(Ident::Id(id), crate::merge::survivor_of(c, s).await?);
+    }
+    for (code, s) in khach_db::merges::survivors_by_code(c, &codes).await? {
+        out.insert(Ident::Code(code), crate::merge::survivor_of(c, s).await?);
     }
     let (p, m) = khach_db::interactions::ids_by_contact(c, &phones, &emails).await?;
     out.extend(p.into_iter().map(|(k, v)| (Ident::Phone(k), v)));

@@ -14,6 +14,7 @@ mod timeline;
 mod timing;
 
 pub use ingest::{MAX_BATCH, ingest};
+pub(crate) use recompute::recompute_ids;
 pub use recompute::{Report, recompute};
 pub use timeline::{Bucket, buckets, chart, export, sources, timeline};
 pub use timing::phase_times;

@@ -32,45 +32,62 @@ pub async fn recompute(core: &Core, check_only: bool) -> CoreResult<Report> {
         };
         after = last;
         let tx = core.db.begin().await?;
-        let rules = Rules::new(load(&tx).await?, core.now());
-        let stored = store::counters_for_update(&tx, &ids).await?;
-        let events = store::of_customers(&tx, &ids).await?;
-        let mut fresh: HashMap<i64, Counters> =
-            ids.iter().map(|id| (*id, Counters::default())).collect();
-        let mut slots = HashSet::new();
-        let mut changed_events = Vec::new();
-        for e in &events {
-            let (i, contact, s) = count(
-                &rules,
-                &mut slots,
-                e.customer_id,
-                &e.kind,
-                &e.source,
-                e.occurred_at,
-                &e.payload,
-            );
-            if (i, contact, s) != (e.interaction_delta, e.contact, e.score_delta) {
-                changed_events.push((e.id, i, contact, s));
-            }
-            if let Some(k) = fresh.get_mut(&e.customer_id) {
-                add(&rules, k, i, contact, s, e.occurred_at);
-            }
-        }
-        let changed: Vec<(i64, Counters)> = fresh
-            .into_iter()
-            .filter(|(id, k)| stored.get(id).is_some_and(|s| !same(s, k)))
-            .collect();
+        let (events, events_changed, counters_changed) =
+            recompute_ids(&tx, &ids, core.now()).await?;
         report.customers += ids.len() as u64;
-        report.events += events.len() as u64;
-        report.events_changed += changed_events.len() as u64;
-        report.counters_changed += changed.len() as u64;
+        report.events += events;
+        report.events_changed += events_changed;
+        report.counters_changed += counters_changed;
         if !check_only {
-            store::set_deltas(&tx, &changed_events).await?;
-            store::write_counters(&tx, &changed).await?;
             khach_db::commit(tx).await?;
         }
     }
     Ok(report)
+}
+
+/// Rebuilds the counters of `ids` (and what each event counted) from their events,
+/// inside the caller's transaction: `(events, events changed, counters changed)`.
+/// A merge and its undo call it for the customers they touch.
+pub(crate) async fn recompute_ids(
+    tx: &impl khach_db::ConnectionTrait,
+    ids: &[i64],
+    now: chrono::DateTime<chrono::Utc>,
+) -> CoreResult<(u64, u64, u64)> {
+    let rules = Rules::new(load(tx).await?, now);
+    let stored = store::counters_for_update(tx, ids).await?;
+    let events = store::of_customers(tx, ids).await?;
+    let mut fresh: HashMap<i64, Counters> =
+        ids.iter().map(|id| (*id, Counters::default())).collect();
+    let mut slots = HashSet::new();
+    let mut changed_events = Vec::new();
+    for e in &events {
+        let (i, contact, s) = count(
+            &rules,
+            &mut slots,
+            e.customer_id,
+            &e.kind,
+            &e.source,
+            e.occurred_at,
+            &e.payload,
+        );
+        if (i, contact, s) != (e.interaction_delta, e.contact, e.score_delta) {
+            changed_events.push((e.id, i, contact, s));
+        }
+        if let Some(k) = fresh.get_mut(&e.customer_id) {
+            add(&rules, k, i, contact, s, e.occurred_at);
+        }
+    }
+    let changed: Vec<(i64, Counters)> = fresh
+        .into_iter()
+        .filter(|(id, k)| stored.get(id).is_some_and(|s| !same(s, k)))
+        .collect();
+    store::set_deltas(tx, &changed_events).await?;
+    store::write_counters(tx, &changed).await?;
+    Ok((
+        events.len() as u64,
+        changed_events.len() as u64,
+        changed.len() as u64,
+    ))
 }
 
 /// Equal counters; times compared to the microsecond (what both databases keep).

@@ -85,6 +85,14 @@ pub async fn expired_in_bin(
         .select_only()
         .column(customers::Column::Id)
         .filter(customers::Column::DeletedAt.lt(before))
+        // Merged records stay: their ids and codes lead to the survivor.
+        .filter(sea_orm::sea_query::ExprTrait::not_in_subquery(
+            sea_orm::sea_query::Expr::col(customers::Column::Id),
+            sea_orm::sea_query::Query::select()
+                .column(sea_orm::sea_query::Alias::new("customer_id"))
+                .from(sea_orm::sea_query::Alias::new("merged_customers"))
+                .to_owned(),
+        ))
         .limit(limit)
         .into_tuple()
         .all(c)

@@ -13,6 +13,14 @@ use sea_orm::{
 
 pub use customers::Column as Col;
 
+/// The ids of merged records (tombstones).
+fn not_merged() -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(Alias::new("customer_id"))
+        .from(Alias::new("merged_customers"))
+        .to_owned()
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cmp {
     Eq,
@@ -277,7 +285,10 @@ fn compile_with(b: DbBackend, cond: &Cond, plan: TagPlan) -> Condition {
                 .fold(Condition::any(), |acc, c| acc.add(compile(b, c)))
         }
         Cond::Not(c) => compile(b, c).not(),
-        Cond::InBin(true) => Condition::all().add(Col::DeletedAt.is_not_null()),
+        // Merged records (tombstones) are out of the lists and not in the bin.
+        Cond::InBin(true) => Condition::all()
+            .add(Col::DeletedAt.is_not_null())
+            .add(Expr::col((customers::Entity, Col::Id)).not_in_subquery(not_merged())),
         Cond::InBin(false) => Condition::all().add(Col::DeletedAt.is_null()),
         Cond::Search { needle, contacts } => Condition::all().add(search(b, needle, *contacts)),
         Cond::PhoneIs(e164) => Condition::all().add(

@@ -183,3 +183,8 @@ pub struct MergeRecord {
     pub undo_until: DateTime<Utc>,
     pub undone_at: Option<DateTime<Utc>>,
 }
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct MergeRecordList {
+    pub items: Vec<MergeRecord>,
+}

@@ -12,6 +12,7 @@ pub mod duplicates;
 mod events;
 pub mod imports;
 mod me;
+mod merges;
 mod ownership;
 mod roles;
 mod saved_filters;
@@ -70,6 +71,9 @@ pub fn router() -> OpenApiRouter<AppState> {
             duplicates::get_duplicate_scan
         ))
         .routes(routes!(duplicates::get_customer_duplicates))
+        .routes(routes!(merges::merge_customers))
+        .routes(routes!(merges::list_customer_merges))
+        .routes(routes!(merges::undo_merge))
         .merge(customer_routes())
         .merge(event_routes())
         .merge(import_routes())

@@ -12,6 +12,7 @@ use axum_extra::extract::Form;
 use khach_core::duplicates;
 use khach_types::api::{
     CustomerDuplicates, DuplicateDecision, DuplicatePair, DuplicateQuery, DuplicateScan,
+    MergeRecord,
 };
 use khach_types::{Action, Module};
 use serde::Deserialize;
@@ -132,11 +133,43 @@ pub async fn decide(
     }
 }
 
+/// What the customer page's "same phone" tab shows.
+pub struct Tab {
+    pub d: CustomerDuplicates,
+    /// Merges into this customer that can be undone, with "until when" in words.
+    pub merges: Vec<(MergeRecord, String)>,
+    /// The caller may merge (tick customers and merge them with this one).
+    pub can_merge: bool,
+}
+
 /// The customer page's "same phone" tab.
-pub async fn customer_tab(s: &AppState, p: &PageCtx, id: i64) -> Option<CustomerDuplicates> {
+pub async fn customer_tab(s: &AppState, p: &PageCtx, id: i64) -> Option<Tab> {
     let mut d = duplicates::of_customer(&s.core, &p.ctx, id).await.ok()?;
     for pair in &mut d.pairs {
         crate::api::duplicates::explain(p.ctx.locale, pair);
     }
-    Some(d)
+    let can_merge = p.ctx.can(Module::Customers, Action::Merge);
+    let merges = if can_merge {
+        khach_core::merge::of_survivor(&s.core, &p.ctx, id)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|m| m.undo_until > p.ctx.now)
+            .map(|m| {
+                let until = crate::i18n::t_args(
+                    p.ctx.locale,
+                    "merge-undo-until",
+                    &[("until", crate::pages::format::datetime(&m.undo_until))],
+                );
+                (m, until)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Some(Tab {
+        d,
+        merges,
+        can_merge,
+    })
 }

@@ -17,6 +17,7 @@ mod format;
 pub mod imports;
 mod interaction_settings;
 pub mod interactions;
+mod merges;
 mod profile;
 mod roles;
 mod settings;
@@ -178,6 +179,8 @@ fn customer_routes() -> Router<AppState> {
             "/customers/{id}/contacts/{cid}/delete",
             post(detail::delete_contact),
         )
+        .route("/customers/merge", get(merges::form).post(merges::submit))
+        .route("/customers/merges/{id}/undo", post(merges::undo))
         .route("/duplicates", get(duplicates::list))
         .route("/duplicates/scan", post(duplicates::scan))
         .route("/duplicates/{id}/decision", post(duplicates::decide))

@@ -320,7 +320,7 @@ impl World {
         interactions::fill(self, &mut path, n).await;
         webhooks::fill(self, &mut path, &mut body, n).await;
         imports::fill(self, &mut path, &mut body, n).await;
-        duplicates::fill(self, &mut path, n).await;
+        duplicates::fill(self, &mut path, &mut body, n).await;
         let body = body.map(|b| serde_json::from_str(&b).unwrap());
         (path, body)
     }

@@ -44,7 +44,7 @@ struct DetailPage {
     custom_shown: Vec<(String, String, String)>,
     contacts: Vec<SubContact>,
     history: Option<crate::pages::interactions::History>,
-    dupes: Option<khach_types::api::CustomerDuplicates>,
+    dupes: Option<crate::pages::duplicates::Tab>,
     audit: Vec<(String, String, String, String)>,
     errors: FormErrors,
     created: String,

@@ -39,17 +39,76 @@ pub(super) fn policy() -> Vec<Case> {
             200,
             CARE,
         ),
+        c(
+            "POST",
+            "/api/v1/customers/merge",
+            Some(|| json!({"survivor_id": "{customer}", "merged_ids": ["{mergee}"]})),
+            ADMIN_MGR,
+            200,
+            &[],
+        ),
+        c(
+            "GET",
+            "/api/v1/customers/{customer}/merges",
+            None,
+            REACH,
+            200,
+            CARE,
+        ),
+        c(
+            "POST",
+            "/api/v1/customers/merges/{merge}/undo",
+            None,
+            ADMIN_MGR,
+            200,
+            &[],
+        ),
         c("POST", "/api/v1/duplicates/scan", None, ADMIN_MGR, 202, &[]),
     ]
 }
 
 pub(super) fn as_documented(path: &str) -> String {
-    path.replace("{pair}", "{id}")
+    path.replace("{pair}", "{id}").replace("{merge}", "{id}")
 }
 
-/// A fresh detected pair for `{pair}`: two customers of the Sales person with one
-/// phone (the second through a sub-contact), found by a detection run.
-pub(super) async fn fill(w: &World, path: &mut String, n: usize) {
+async fn sales_customer(w: &World, name: String) -> i64 {
+    let (s, v) = w
+        .app
+        .call(
+            w.key(P::Sales),
+            "POST",
+            "/api/v1/customers",
+            Some(json!({ "name": name })),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    v["id"].as_i64().unwrap()
+}
+
+/// Fresh records: `{mergee}` (a second customer of the Sales person, to merge into
+/// `{customer}`), `{merge}` (a merge of two of its customers), `{pair}` (a detected
+/// pair of two of its customers with one phone, the second through a sub-contact).
+pub(super) async fn fill(w: &World, path: &mut String, body: &mut Option<String>, n: usize) {
+    if let Some(b) = body.as_mut()
+        && b.contains("{mergee}")
+    {
+        let id = sales_customer(w, format!("Bản sao {n}")).await;
+        *b = b.replace("\"{mergee}\"", &id.to_string());
+    }
+    if path.contains("{merge}") {
+        let a = sales_customer(w, format!("Gộp A {n}")).await;
+        let b = sales_customer(w, format!("Gộp B {n}")).await;
+        let ctx = khach_core::Ctx::system(khach_types::Origin::Cli, w.app.core.now());
+        let input = khach_types::api::MergeInput {
+            survivor_id: a,
+            merged_ids: vec![b],
+            ..Default::default()
+        };
+        let done = khach_core::merge::merge(&w.app.core, &ctx, input)
+            .await
+            .unwrap();
+        *path = path.replace("{merge}", &done.merge_id.unwrap().to_string());
+    }
     if !path.contains("{pair}") {
         return;
     }
