@@ -97,7 +97,7 @@ pub(crate) async fn cross(
         }
     }
     if !drafts.is_empty() {
-        apply(c, rules, drafts).await?;
+        apply(c, rules, drafts, false).await?;
     }
     Ok(())
 }

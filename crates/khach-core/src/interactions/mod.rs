@@ -50,7 +50,7 @@ pub(crate) async fn record_internal(
             idem_key: None,
         })
         .collect();
-    record::apply(c, &rules, drafts).await?;
+    record::apply(c, &rules, drafts, false).await?;
     Ok(())
 }
 

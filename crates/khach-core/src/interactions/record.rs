@@ -102,7 +102,8 @@ pub(crate) fn add(
     }
 }
 
-/// Stores `drafts` and adds what they count to their customers' counters.
+/// Stores `drafts` and adds what they count to their customers' counters; with
+/// `scores`, also answers each changed customer's score before and after.
 ///
 /// Events with an external id are inserted sorted by (source, external id), the
 /// others after them in the order given: two concurrent batches then meet on the
@@ -113,16 +114,19 @@ pub(crate) async fn apply(
     c: &impl ConnectionTrait,
     rules: &Rules,
     drafts: Vec<Draft>,
+    scores: bool,
 ) -> CoreResult<Applied> {
     let mut order: Vec<usize> = (0..drafts.len()).collect();
     order.sort_by(|a, b| {
-        let key = |d: &Draft| d.idem_key.clone().map(|k| (d.source.clone(), k));
-        match (key(&drafts[*a]), key(&drafts[*b])) {
-            (Some(x), Some(y)) => x.cmp(&y),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
-            (None, None) => a.cmp(b),
-        }
+        let (x, y) = (&drafts[*a], &drafts[*b]);
+        let keyless = |d: &Draft| d.idem_key.is_none();
+        keyless(x)
+            .cmp(&keyless(y))
+            .then_with(|| match (&x.idem_key, &y.idem_key) {
+                (Some(p), Some(q)) => (&x.source, p).cmp(&(&y.source, q)),
+                _ => a.cmp(b),
+            })
+            .then(a.cmp(b))
     });
     let hourly: HashSet<String> = rules.hourly_kinds().into_iter().collect();
     let hourly_slots: Vec<(i64, &str, i64)> = drafts
@@ -133,8 +137,8 @@ pub(crate) async fn apply(
     let t = Instant::now();
     store::write::lock_slots(c, &hourly_slots).await?;
     let mut slots = counted_slots(c, rules, &drafts).await?;
-    let mut rows = Vec::with_capacity(drafts.len());
     let mut took_slot = Vec::with_capacity(drafts.len());
+    let mut counted = Vec::with_capacity(drafts.len());
     for &n in &order {
         let d = &drafts[n];
         let (interaction, contact, score) = count(
@@ -147,21 +151,30 @@ pub(crate) async fn apply(
             &d.payload,
         );
         took_slot.push(interaction > 0 && hourly.contains(&d.kind));
-        rows.push(khach_db::events::Event {
-            id: 0,
-            customer_id: d.customer_id,
-            kind: d.kind.clone(),
-            source: d.source.clone(),
-            occurred_at: d.occurred_at,
-            actor_id: d.actor_id,
-            payload: d.payload.clone(),
-            score_delta: score,
-            idem_key: d.idem_key.clone(),
-            interaction_delta: interaction,
-            contact,
-            actor_label: d.actor_label.clone(),
-        });
+        counted.push((interaction, contact, score));
     }
+    let mut drafts: Vec<Option<Draft>> = drafts.into_iter().map(Some).collect();
+    let rows: Vec<khach_db::events::Event> = order
+        .iter()
+        .zip(&counted)
+        .filter_map(|(&n, &(interaction, contact, score))| {
+            let d = drafts.get_mut(n)?.take()?;
+            Some(khach_db::events::Event {
+                id: 0,
+                customer_id: d.customer_id,
+                kind: d.kind,
+                source: d.source,
+                occurred_at: d.occurred_at,
+                actor_id: d.actor_id,
+                payload: d.payload,
+                score_delta: score,
+                idem_key: d.idem_key,
+                interaction_delta: interaction,
+                contact,
+                actor_label: d.actor_label,
+            })
+        })
+        .collect();
     let stored = store::write::insert_events(c, &rows).await?;
     timing::add(Phase::Events, t);
     let t = Instant::now();
@@ -188,7 +201,7 @@ pub(crate) async fn apply(
             k.last_contact_at = Some(row.occurred_at);
         }
     }
-    let after = store::write::add_counters(c, &deltas).await?;
+    let after = store::write::add_counters(c, &deltas, scores).await?;
     let scores = after
         .iter()
         .map(|(id, k)| {

@@ -136,7 +136,7 @@ async fn pass(
         .iter()
         .map(|d| d.idem_key.clone().map(|k| (d.source.clone(), k)))
         .collect();
-    let applied = apply(c, &rules, drafts).await?;
+    let applied = apply(c, &rules, drafts, !levels.is_empty()).await?;
     // Keys a concurrent delivery stored while this one waited on them.
     let skipped: Vec<(String, String)> = applied
         .ids

@@ -27,18 +27,24 @@ const NAMES: [&str; 7] = [
 ];
 
 static NANOS: [AtomicU64; 7] = [const { AtomicU64::new(0) }; 7];
+static TIMES: [AtomicU64; 7] = [const { AtomicU64::new(0) }; 7];
 
 pub(crate) fn add(p: Phase, since: Instant) {
     let n = u64::try_from(since.elapsed().as_nanos()).unwrap_or(u64::MAX);
     NANOS[p as usize].fetch_add(n, Ordering::Relaxed);
+    TIMES[p as usize].fetch_add(1, Ordering::Relaxed);
 }
 
 /// Time per phase since the last call, summed over batches (concurrent batches
-/// add up to more than the wall time).
-pub fn phase_times() -> Vec<(&'static str, Duration)> {
+/// add up to more than the wall time), and how many times each phase ran (commits
+/// are transactions: on SQLite, fewer than batches).
+pub fn phase_times() -> Vec<(&'static str, Duration, u64)> {
     NAMES
         .iter()
-        .zip(&NANOS)
-        .map(|(name, n)| (*name, Duration::from_nanos(n.swap(0, Ordering::Relaxed))))
+        .zip(NANOS.iter().zip(&TIMES))
+        .map(|(name, (n, k))| {
+            let d = Duration::from_nanos(n.swap(0, Ordering::Relaxed));
+            (*name, d, k.swap(0, Ordering::Relaxed))
+        })
         .collect()
 }

@@ -1,11 +1,11 @@
 //! The writes of a stored batch, in as few statements as each backend does best:
-//! events inserted with `ON CONFLICT DO NOTHING` (a key stored meanwhile by a
-//! concurrent delivery is skipped, not an error), and what the batch adds to each
-//! customer's counters in one upsert that answers the new values. PostgreSQL gets
-//! the rows as one JSON parameter (one short statement, prepared once, whatever the
-//! batch size). SQLite gets single-row statements, many to a call: a statement that
-//! writes several rows must copy every page it touches to a statement journal first
-//! (a temporary file), which cost more than the writes themselves.
+//! events inserted so that a key a concurrent delivery stored meanwhile is skipped,
+//! not an error, and what the batch adds to each customer's counters in one upsert.
+//! PostgreSQL gets the rows as one JSON parameter: one short statement, prepared
+//! once, whatever the batch size. SQLite gets multi-row statements of a few fixed
+//! sizes (each text prepared once per connection) and answers no rows: the writer
+//! holds the database alone, so the ids of a statement's rows are consecutive and
+//! its last id and row count give them all.
 
 use super::Counters;
 use crate::DbError;
@@ -15,12 +15,12 @@ use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
-/// How many single-row statements go in one SQLite call: a few fixed sizes, so
-/// each text is prepared once per connection and then cached.
-fn sqlite_calls(rows: usize) -> Vec<usize> {
+/// Rows per SQLite statement: a few fixed sizes, far below its 32,766 bound
+/// parameters.
+fn sqlite_chunks(rows: usize) -> Vec<usize> {
     let mut out = Vec::new();
     let mut left = rows;
-    for size in [256, 64, 16, 4, 1] {
+    for size in [250, 50, 10, 1] {
         while left >= size {
             out.push(size);
             left -= size;
@@ -29,10 +29,9 @@ fn sqlite_calls(rows: usize) -> Vec<usize> {
     out
 }
 
-/// `rows` copies of a one-row statement with `per_row` placeholders.
-fn repeated(rows: usize, per_row: usize, head: &str, tail: &str) -> String {
-    let one = format!("{head} ({}) {tail};", vec!["?"; per_row].join(", "));
-    vec![one; rows].join("\n")
+fn values_list(rows: usize, per_row: usize) -> String {
+    let one = format!("({})", vec!["?"; per_row].join(", "));
+    vec![one; rows].join(", ")
 }
 
 /// What a stored batch adds to one customer's counters.
@@ -74,53 +73,26 @@ fn json_param<T: Serialize>(rows: &T) -> Result<Value, DbError> {
         .map_err(|e| DbError::Corrupt(e.to_string()))
 }
 
-/// Inserts events in the order given; a (source, external id) already stored is
-/// skipped. Answers, in the same order, each event's id or `None` when skipped.
+/// Inserts events in the order given. Answers, in the same order, each event's id,
+/// or `None` when a concurrent delivery stored its (source, external id) first
+/// (PostgreSQL; on SQLite, where nothing runs concurrently, an error).
 pub async fn insert_events(
     c: &impl ConnectionTrait,
     rows: &[Event],
 ) -> Result<Vec<Option<i64>>, DbError> {
-    let mut got: Vec<(i64, String, Option<String>)> = Vec::with_capacity(rows.len());
-    let returning = "ON CONFLICT (source, idem_key) DO NOTHING RETURNING id, source, idem_key";
-    let stmts: Vec<Statement> = match c.get_database_backend() {
-        DbBackend::Postgres => {
-            let json: Vec<EventRow> = rows
-                .iter()
-                .map(|e| EventRow {
-                    customer_id: e.customer_id,
-                    kind: &e.kind,
-                    source: &e.source,
-                    occurred_at: e.occurred_at,
-                    actor_id: e.actor_id,
-                    payload: &e.payload,
-                    score_delta: e.score_delta,
-                    idem_key: e.idem_key.as_deref(),
-                    interaction_delta: e.interaction_delta,
-                    contact: e.contact,
-                    actor_label: e.actor_label.as_deref(),
-                })
-                .collect();
-            let sql = format!(
-                "INSERT INTO events ({EVENT_COLS}) SELECT {EVENT_COLS} \
-                 FROM json_to_recordset($1::json) AS r(customer_id int8, kind text, \
-                 source text, occurred_at timestamptz, actor_id int8, payload jsonb, \
-                 score_delta int4, idem_key text, interaction_delta int4, contact bool, \
-                 actor_label text) {returning}"
-            );
-            vec![Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                sql,
-                [json_param(&json)?],
-            )]
-        }
+    match c.get_database_backend() {
+        DbBackend::Postgres => insert_events_pg(c, rows).await,
         backend => {
+            let mut ids = Vec::with_capacity(rows.len());
             let mut rest = rows;
-            let mut stmts = Vec::new();
-            for size in sqlite_calls(rows.len()) {
+            for size in sqlite_chunks(rows.len()) {
                 let (chunk, tail) = rest.split_at(size);
                 rest = tail;
-                let head = format!("INSERT INTO events ({EVENT_COLS}) VALUES");
-                let sql = repeated(size, 11, &head, returning);
+                let sql = format!(
+                    "INSERT INTO events ({EVENT_COLS}) VALUES {} \
+                     ON CONFLICT (source, idem_key) DO NOTHING",
+                    values_list(size, 11)
+                );
                 let mut values = Vec::with_capacity(size * 11);
                 for e in chunk {
                     values.extend([
@@ -137,19 +109,58 @@ pub async fn insert_events(
                         Value::String(e.actor_label.clone()),
                     ]);
                 }
-                stmts.push(Statement::from_sql_and_values(backend, sql, values));
+                let r = c
+                    .execute_raw(Statement::from_sql_and_values(backend, sql, values))
+                    .await?;
+                let last = i64::try_from(r.last_insert_id()).unwrap_or(0);
+                let n = i64::try_from(size).unwrap_or(0);
+                if r.rows_affected() != size as u64 || last < n {
+                    // A key stored by another writer since it was looked up.
+                    return Err(DbError::Unique("external_id"));
+                }
+                ids.extend((last - n + 1..=last).map(Some));
             }
-            stmts
+            Ok(ids)
         }
-    };
-    for stmt in stmts {
-        for row in c.query_all_raw(stmt).await? {
-            got.push((
-                row.try_get("", "id")?,
-                row.try_get("", "source")?,
-                row.try_get("", "idem_key")?,
-            ));
-        }
+    }
+}
+
+async fn insert_events_pg(
+    c: &impl ConnectionTrait,
+    rows: &[Event],
+) -> Result<Vec<Option<i64>>, DbError> {
+    let json: Vec<EventRow> = rows
+        .iter()
+        .map(|e| EventRow {
+            customer_id: e.customer_id,
+            kind: &e.kind,
+            source: &e.source,
+            occurred_at: e.occurred_at,
+            actor_id: e.actor_id,
+            payload: &e.payload,
+            score_delta: e.score_delta,
+            idem_key: e.idem_key.as_deref(),
+            interaction_delta: e.interaction_delta,
+            contact: e.contact,
+            actor_label: e.actor_label.as_deref(),
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO events ({EVENT_COLS}) SELECT {EVENT_COLS} \
+         FROM json_to_recordset($1::json) AS r(customer_id int8, kind text, \
+         source text, occurred_at timestamptz, actor_id int8, payload jsonb, \
+         score_delta int4, idem_key text, interaction_delta int4, contact bool, \
+         actor_label text) \
+         ON CONFLICT (source, idem_key) DO NOTHING RETURNING id, source, idem_key"
+    );
+    let stmt = Statement::from_sql_and_values(DbBackend::Postgres, sql, [json_param(&json)?]);
+    let mut got: Vec<(i64, String, Option<String>)> = Vec::with_capacity(rows.len());
+    for row in c.query_all_raw(stmt).await? {
+        got.push((
+            row.try_get("", "id")?,
+            row.try_get("", "source")?,
+            row.try_get("", "idem_key")?,
+        ));
     }
     // Ids come from a sequence in the order rows are inserted, which is the order
     // given: the n-th smallest id belongs to the n-th event not skipped.
@@ -176,12 +187,13 @@ struct DeltaRow {
     last_contact_at: Option<DateTime<Utc>>,
 }
 
-/// Adds to the counters of many customers (a missing row counts from zero) and
-/// answers their new values. Rows are written in customer order, so two batches
-/// lock the counters they share in the same order and cannot deadlock.
+/// Adds to the counters of many customers (a missing row counts from zero); with
+/// `answer`, returns their new values. Rows are written in customer order, so two
+/// batches lock the counters they share in the same order and cannot deadlock.
 pub async fn add_counters(
     c: &impl ConnectionTrait,
     deltas: &HashMap<i64, Delta>,
+    answer: bool,
 ) -> Result<HashMap<i64, Counters>, DbError> {
     let mut rows: Vec<DeltaRow> = deltas
         .iter()
@@ -195,14 +207,20 @@ pub async fn add_counters(
         .collect();
     rows.sort_unstable_by_key(|r| r.customer_id);
     let cols = "customer_id, interaction_count, score, last_contact_at";
-    let upsert = "ON CONFLICT (customer_id) DO UPDATE SET \
+    let returning = if answer {
+        " RETURNING customer_id, interaction_count, score, last_contact_at"
+    } else {
+        ""
+    };
+    let upsert = format!(
+        "ON CONFLICT (customer_id) DO UPDATE SET \
          interaction_count = customer_counters.interaction_count + excluded.interaction_count, \
          score = customer_counters.score + excluded.score, \
          last_contact_at = CASE WHEN excluded.last_contact_at IS NOT NULL \
            AND (customer_counters.last_contact_at IS NULL \
              OR excluded.last_contact_at > customer_counters.last_contact_at) \
-           THEN excluded.last_contact_at ELSE customer_counters.last_contact_at END \
-         RETURNING customer_id, interaction_count, score, last_contact_at";
+           THEN excluded.last_contact_at ELSE customer_counters.last_contact_at END{returning}"
+    );
     let stmts: Vec<Statement> = match c.get_database_backend() {
         _ if rows.is_empty() => Vec::new(),
         DbBackend::Postgres => {
@@ -221,10 +239,9 @@ pub async fn add_counters(
         backend => {
             let mut rest = &rows[..];
             let mut stmts = Vec::new();
-            for size in sqlite_calls(rows.len()) {
+            for size in sqlite_chunks(rows.len()) {
                 let (chunk, tail) = rest.split_at(size);
                 rest = tail;
-                let head = format!("INSERT INTO customer_counters ({cols}) VALUES");
                 let values = chunk.iter().flat_map(|r| {
                     [
                         Value::BigInt(Some(r.customer_id)),
@@ -233,14 +250,21 @@ pub async fn add_counters(
                         Value::ChronoDateTimeUtc(r.last_contact_at),
                     ]
                 });
-                let sql = repeated(size, 4, &head, upsert);
+                let sql = format!(
+                    "INSERT INTO customer_counters ({cols}) VALUES {} {upsert}",
+                    values_list(size, 4)
+                );
                 stmts.push(Statement::from_sql_and_values(backend, sql, values));
             }
             stmts
         }
     };
-    let mut out = HashMap::with_capacity(rows.len());
+    let mut out = HashMap::new();
     for stmt in stmts {
+        if !answer {
+            c.execute_raw(stmt).await?;
+            continue;
+        }
         for row in c.query_all_raw(stmt).await? {
             out.insert(
                 row.try_get("", "customer_id")?,

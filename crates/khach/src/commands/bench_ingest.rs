@@ -231,7 +231,7 @@ pub async fn ingest(config: &Config, o: BenchIngestOpts) -> anyhow::Result<()> {
     let _ = server.await;
     let phases: Vec<String> = khach_core::interactions::phase_times()
         .into_iter()
-        .map(|(name, d)| format!("{name} {:.1} s", d.as_secs_f64()))
+        .map(|(name, d, n)| format!("{name} {:.1} s ({n})", d.as_secs_f64()))
         .collect();
     let stored = khach_db::interactions::count_source(core.db.conn(), &source).await?;
     println!(
